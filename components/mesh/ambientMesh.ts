@@ -1,0 +1,169 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    baseValues,
+    chartRepository,
+    cniValues,
+    IstioDistribution,
+    istiodValues,
+    MeshValuesInput,
+    networkLabel,
+    soloTag,
+    ztunnelValues,
+} from "./meshValues";
+
+/** Gateway API release the guide installs; one place to change it. */
+export const gatewayApi = {
+    version: "v1.3.0",
+    standardInstallUrl: (version: string) =>
+        `https://github.com/kubernetes-sigs/gateway-api/releases/download/${version}/standard-install.yaml`,
+} as const;
+
+/** Istio's plug-in CA (`cacerts`), required when clusters share a root of trust. */
+export interface PluginCa {
+    readonly caCertPem: pulumi.Input<string>;
+    /** Must be a Pulumi secret. */
+    readonly caKeyPem: pulumi.Input<string>;
+    readonly rootCertPem: pulumi.Input<string>;
+    /** The intermediate, then the root. */
+    readonly certChainPem: pulumi.Input<string>;
+}
+
+export interface AmbientMeshArgs {
+    /** Provider of the cluster to install into. Required. */
+    readonly provider: k8s.Provider;
+    /** Solo Istio version and repo key. Required. */
+    readonly istio: IstioDistribution;
+    /** Trust domain; must equal SPIRE's. Required. */
+    readonly trustDomain: string;
+    /** Solo licence key. Required; wrapped as a Pulumi secret here whatever the caller passes. */
+    readonly licenseKey: pulumi.Input<string>;
+    /**
+     * Resources ztunnel must wait for: SPIRE's releases and registrations. Required (may be empty only when
+     * SPIRE is managed elsewhere).
+     */
+    readonly spireReady: pulumi.Input<pulumi.Resource>[];
+    /** Set for a peered cluster: adds network settings and the namespace label. Default: single cluster. */
+    readonly multicluster?: { readonly clusterName: string; readonly network: string };
+    /** Istio's plug-in CA, written as `cacerts` before istiod starts. Default: none (istiod self-signs). */
+    readonly pluginCa?: PluginCa;
+    /** Namespace of istiod, cni and ztunnel. Default: "istio-system". */
+    readonly systemNamespace?: string;
+    /** Kubernetes cluster DNS domain. Default: "cluster.local". */
+    readonly clusterDomain?: string;
+    /**
+     * Secret holding the licence, referenced by istiod's `license.secretRef`. Default: name
+     * "solo-istio-license", key "license-key".
+     */
+    readonly licenseSecret?: { readonly name?: string; readonly key?: string };
+    /** Gateway API version for the CRDs. Default: v1.3.0 (the guide's). */
+    readonly gatewayApiVersion?: string;
+    /** Keep the Gateway API CRDs when this component is deleted. Default: true. */
+    readonly retainCrdsOnDelete?: boolean;
+}
+
+export const ambientMeshDefaults = {
+    systemNamespace: "istio-system",
+    clusterDomain: "cluster.local",
+    licenseSecret: { name: "solo-istio-license", key: "license-key" },
+    retainCrdsOnDelete: true,
+} as const;
+
+/**
+ * The ambient mesh in one cluster: Gateway API CRDs, istio-base, istiod (SPIRE on), istio-cni and ztunnel
+ * (SPIRE on), in the guide's order, with ztunnel waiting for SPIRE.
+ */
+export class AmbientMesh extends pulumi.ComponentResource {
+    /** istiod's release: gateways (which istiod programs) must wait for it. */
+    public readonly istiod: k8s.helm.v3.Release;
+    /** The Gateway API CRDs: every Gateway object needs them. */
+    public readonly gatewayApiCrds: pulumi.Resource;
+    public readonly systemNamespace: string;
+
+    constructor(name: string, args: AmbientMeshArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ambient-spire:mesh:AmbientMesh", name, {}, { ...opts, provider: args.provider });
+        const d = ambientMeshDefaults;
+        const systemNamespace = args.systemNamespace ?? d.systemNamespace;
+        const licenseSecretName = args.licenseSecret?.name ?? d.licenseSecret.name;
+        const licenseSecretKey = args.licenseSecret?.key ?? d.licenseSecret.key;
+        const on = { parent: this, provider: args.provider };
+        const retainCrds = args.retainCrdsOnDelete ?? d.retainCrdsOnDelete;
+
+        const gatewayApiVersion = args.gatewayApiVersion ?? gatewayApi.version;
+        // A provider-side component: the provider reads the manifest at deploy time, the program never does.
+        this.gatewayApiCrds = new k8s.yaml.v2.ConfigFile(
+            `${name}-gateway-api-crds`,
+            { file: gatewayApi.standardInstallUrl(gatewayApiVersion) },
+            { ...on, retainOnDelete: retainCrds },
+        );
+
+        const systemNs = new k8s.core.v1.Namespace(
+            `${name}-system-namespace`,
+            {
+                metadata: {
+                    name: systemNamespace,
+                    ...(args.multicluster ? { labels: { [networkLabel]: args.multicluster.network } } : {}),
+                },
+            },
+            on,
+        );
+        const licenseSecret = new k8s.core.v1.Secret(
+            `${name}-license`,
+            {
+                metadata: { name: licenseSecretName, namespace: systemNs.metadata.name },
+                type: "Opaque",
+                stringData: { [licenseSecretKey]: pulumi.secret(args.licenseKey) },
+            },
+            on,
+        );
+        const pluginCaSecret = args.pluginCa
+            ? new k8s.core.v1.Secret(
+                  `${name}-cacerts`,
+                  {
+                      metadata: { name: "cacerts", namespace: systemNs.metadata.name },
+                      type: "Opaque",
+                      stringData: {
+                          "ca-cert.pem": args.pluginCa.caCertPem,
+                          "ca-key.pem": pulumi.secret(args.pluginCa.caKeyPem),
+                          "root-cert.pem": args.pluginCa.rootCertPem,
+                          "cert-chain.pem": args.pluginCa.certChainPem,
+                      },
+                  },
+                  on,
+              )
+            : undefined;
+
+        const valuesInput: MeshValuesInput = {
+            istio: args.istio,
+            trustDomain: args.trustDomain,
+            systemNamespace,
+            clusterDomain: args.clusterDomain ?? d.clusterDomain,
+            license: { secretName: licenseSecretName, secretNamespace: systemNamespace },
+            ...(args.multicluster ? { multicluster: args.multicluster } : {}),
+        };
+        const release = (chartName: string, releaseName: string, values: object, dependsOn: pulumi.Input<pulumi.Resource>[]) =>
+            new k8s.helm.v3.Release(
+                `${name}-${releaseName}`,
+                {
+                    name: releaseName,
+                    chart: `${chartRepository(args.istio)}/${chartName}`,
+                    version: soloTag(args.istio),
+                    namespace: systemNamespace,
+                    values,
+                },
+                { ...on, dependsOn },
+            );
+
+        const base = release("base", "istio-base", baseValues(), [systemNs]);
+        this.istiod = release("istiod", "istiod", istiodValues(valuesInput), [
+            base,
+            licenseSecret,
+            ...(pluginCaSecret ? [pluginCaSecret] : []),
+        ]);
+        const cni = release("cni", "istio-cni", cniValues(valuesInput), [base]);
+        // ztunnel asks the SPIRE agent for every identity, so SPIRE and its registrations must be ready first.
+        release("ztunnel", "ztunnel", ztunnelValues(valuesInput), [this.istiod, cni, ...args.spireReady]);
+        this.systemNamespace = systemNamespace;
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,110 @@
+/**
+ * Pure builders for the Solo Istio charts' values (base, istiod, cni, ztunnel), as the guide sets them.
+ * Multicluster settings are added only when a network is given, so that one function serves both halves of
+ * the guide and the network value cannot drift between istiod, ztunnel and the namespace label.
+ */
+
+/** Where Solo publishes images and charts for a minor version, keyed by the 12-character repo key. */
+export const soloRegistry = "us-docker.pkg.dev/gloo-mesh";
+
+export interface IstioDistribution {
+    /** Istio patch version, e.g. "1.27.8". */
+    readonly version: string;
+    /** Solo repo key for the minor version (12 characters). */
+    readonly repoKey: string;
+}
+
+export function imageHub(istio: IstioDistribution): string {
+    return `${soloRegistry}/istio-${istio.repoKey}`;
+}
+export function chartRepository(istio: IstioDistribution): string {
+    return `oci://${soloRegistry}/istio-helm-${istio.repoKey}`;
+}
+/** Chart version and image tag are both `<version>-solo`. */
+export function soloTag(istio: IstioDistribution): string {
+    return `${istio.version}-solo`;
+}
+
+export interface MulticlusterSettings {
+    /** Cluster name istiod and ztunnel report to peers. */
+    readonly clusterName: string;
+    /** This cluster's network; unique in the mesh. */
+    readonly network: string;
+}
+
+export interface MeshValuesInput {
+    readonly istio: IstioDistribution;
+    readonly trustDomain: string;
+    readonly systemNamespace: string;
+    readonly clusterDomain: string;
+    readonly license: { readonly secretName: string; readonly secretNamespace: string };
+    /** Present only when the cluster is peered with others. */
+    readonly multicluster?: MulticlusterSettings;
+}
+
+export function baseValues() {
+    return { defaultRevision: "", profile: "ambient" };
+}
+
+export function istiodValues(input: MeshValuesInput) {
+    const mc = input.multicluster;
+    return {
+        global: {
+            hub: imageHub(input.istio),
+            tag: soloTag(input.istio),
+            proxy: { clusterDomain: input.clusterDomain },
+            ...(mc ? { multiCluster: { clusterName: mc.clusterName }, network: mc.network } : {}),
+        },
+        gateways: { spire: { workloads: true } },
+        meshConfig: {
+            accessLogFile: "/dev/stdout",
+            defaultConfig: {
+                proxyMetadata: { ISTIO_META_DNS_AUTO_ALLOCATE: "true", ISTIO_META_DNS_CAPTURE: "true" },
+            },
+            // One value with SPIRE's: the single-cluster guide sets "${cluster1}" here but ${CLUSTER_NAME} there.
+            trustDomain: input.trustDomain,
+        },
+        env: { PILOT_ENABLE_IP_AUTOALLOCATE: "true", PILOT_SKIP_VALIDATE_TRUST_DOMAIN: "true" },
+        pilot: { cni: { namespace: input.systemNamespace, enabled: true } },
+        // platforms.peering.enabled is what sets ENABLE_PEERING_DISCOVERY on istiod.
+        ...(mc ? { platforms: { peering: { enabled: true } } } : {}),
+        profile: "ambient",
+        // Never the licence itself: a reference to the Secret that holds it.
+        license: { secretRef: { name: input.license.secretName, namespace: input.license.secretNamespace } },
+    };
+}
+
+export function cniValues(input: Pick<MeshValuesInput, "istio" | "systemNamespace">) {
+    return {
+        ambient: { dnsCapture: true },
+        excludeNamespaces: [input.systemNamespace, "kube-system"],
+        global: { hub: imageHub(input.istio), tag: soloTag(input.istio) },
+        profile: "ambient",
+    };
+}
+
+export function ztunnelValues(input: MeshValuesInput) {
+    const mc = input.multicluster;
+    return {
+        configValidation: true,
+        enabled: true,
+        env: {
+            L7_ENABLED: "true",
+            // Each cluster has its own trust domain, so ztunnel must accept peers' identities.
+            ...(mc ? { SKIP_VALIDATE_TRUST_DOMAIN: "true" } : {}),
+        },
+        hub: imageHub(input.istio),
+        istioNamespace: input.systemNamespace,
+        ...(mc ? { multiCluster: { clusterName: mc.clusterName }, network: mc.network } : {}),
+        namespace: input.systemNamespace,
+        profile: "ambient",
+        proxy: { clusterDomain: input.clusterDomain },
+        spire: { enabled: true },
+        tag: soloTag(input.istio),
+        terminationGracePeriodSeconds: 29,
+        variant: "distroless",
+    };
+}
+
+/** The label istiod and the multicluster check read a cluster's network from. */
+export const networkLabel = "topology.istio.io/network";

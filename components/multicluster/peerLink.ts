@@ -1,0 +1,57 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { eastWestGatewayName, eastWestNamespace, GatewayAddress, gatewayApiVersion, peeringListeners, topologyLabelsFor } from "./gatewayShape";
+
+/** The cluster a link points at, as the local cluster must know it. */
+export interface RemotePeer {
+    readonly clusterName: string;
+    readonly network: string;
+    readonly trustDomain: string;
+    /** The remote east-west gateway's address: the only thing that ties the two clusters' graphs together. */
+    readonly address: pulumi.Input<GatewayAddress>;
+}
+
+export interface PeerLinkArgs {
+    /** Provider of the local cluster (where the remote-peer gateway is written). Required. */
+    readonly provider: k8s.Provider;
+    /** The remote cluster. Required. */
+    readonly remote: RemotePeer;
+    /** Local resources the gateway needs: the Gateway API CRDs, istiod and the east-west namespace. Required. */
+    readonly after: pulumi.Input<pulumi.Resource>[];
+    /** Namespace of the remote-peer gateway. Default: "istio-eastwest". */
+    readonly namespace?: string;
+}
+
+/**
+ * One directed link: in the local cluster, the `istio-remote` Gateway `istioctl multicluster link` writes for a
+ * remote cluster, so the local istiod peers with it.
+ */
+export class PeerLink extends pulumi.ComponentResource {
+    constructor(name: string, args: PeerLinkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ambient-spire:multicluster:PeerLink", name, {}, { ...opts, provider: args.provider });
+        const remote = args.remote;
+        new k8s.apiextensions.CustomResource(
+            `${name}-gateway`,
+            {
+                apiVersion: gatewayApiVersion,
+                kind: "Gateway",
+                metadata: {
+                    name: `istio-remote-peer-${remote.clusterName}`,
+                    namespace: args.namespace ?? eastWestNamespace,
+                    annotations: {
+                        "gateway.istio.io/service-account": eastWestGatewayName,
+                        "gateway.istio.io/trust-domain": remote.trustDomain,
+                    },
+                    labels: topologyLabelsFor(remote.clusterName, remote.network),
+                },
+                spec: {
+                    gatewayClassName: "istio-remote",
+                    addresses: [pulumi.output(remote.address).apply((a) => ({ type: a.type, value: a.value }))],
+                    listeners: peeringListeners(),
+                },
+            },
+            { parent: this, provider: args.provider, dependsOn: args.after },
+        );
+        this.registerOutputs({});
+    }
+}

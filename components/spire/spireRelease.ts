@@ -1,0 +1,132 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { controllerClassName, meshRegistrations, spireCharts, spireValues, ZtunnelIdentity } from "./spireValues";
+
+/** The CA SPIRE's disk UpstreamAuthority signs with, and what it trusts. */
+export interface UpstreamCa {
+    /** tls.crt: the intermediate, then any certificates up to but excluding the root. */
+    readonly certChainPem: pulumi.Input<string>;
+    /** tls.key: the intermediate's key. Must be a Pulumi secret. */
+    readonly privateKeyPem: pulumi.Input<string>;
+    /** bundle.crt: the root certificate(s) only — the disk plugin takes every certificate here as a trust root. */
+    readonly trustBundlePem: pulumi.Input<string>;
+}
+
+export interface SpireReleaseArgs {
+    /** Provider of the cluster to install into. Required. */
+    readonly provider: k8s.Provider;
+    /** SPIFFE trust domain. Required. */
+    readonly trustDomain: string;
+    /** Cluster name SPIRE reports (global.spire.clusterName). Required. */
+    readonly clusterName: string;
+    /** Upstream CA material. Required. */
+    readonly upstreamCa: UpstreamCa;
+    /** Namespace of the server and of the upstream secret. Default: "spire-server". */
+    readonly namespace?: string;
+    /** Helm release name of the spire chart; feeds the controller class name. Default: "spire". */
+    readonly releaseName?: string;
+    /** Helm release name of the spire-crds chart. Default: "spire-crds". */
+    readonly crdsReleaseName?: string;
+    /** Name of the upstream CA secret. Default: "spiffe-upstream-ca". */
+    readonly upstreamSecretName?: string;
+    /** ztunnel's namespace and service account, authorised as a delegate. Default: istio-system/ztunnel. */
+    readonly ztunnel?: ZtunnelIdentity;
+    /** Host path of the agent sockets; ztunnel looks for the admin socket under it. Default: /run/spire/agent/sockets. */
+    readonly socketHostBasePath?: string;
+    /** Keep the SPIRE CRDs (and so every ClusterSPIFFEID) when this component is deleted. Default: true. */
+    readonly retainCrdsOnDelete?: boolean;
+}
+
+export const spireReleaseDefaults = {
+    namespace: "spire-server",
+    releaseName: "spire",
+    crdsReleaseName: "spire-crds",
+    upstreamSecretName: "spiffe-upstream-ca",
+    ztunnel: { namespace: "istio-system", serviceAccount: "ztunnel" },
+    socketHostBasePath: "/run/spire/agent/sockets",
+    retainCrdsOnDelete: true,
+} as const;
+
+/**
+ * SPIRE in one cluster: namespace, upstream CA secret, the spire-crds and spire releases (awaited like
+ * `helm --wait`), and the ClusterSPIFFEIDs that give ztunnel, waypoints and ambient pods their identities.
+ * Depending on this component waits for all of it.
+ */
+export class SpireRelease extends pulumi.ComponentResource {
+    /** The class name every ClusterSPIFFEID carries; the controller manager ignores others. */
+    public readonly className: string;
+    public readonly trustDomain: string;
+    public readonly namespace: string;
+
+    constructor(name: string, args: SpireReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ambient-spire:spire:SpireRelease", name, {}, { ...opts, provider: args.provider });
+        const d = spireReleaseDefaults;
+        const namespace = args.namespace ?? d.namespace;
+        const releaseName = args.releaseName ?? d.releaseName;
+        const upstreamSecretName = args.upstreamSecretName ?? d.upstreamSecretName;
+        const on = { parent: this, provider: args.provider };
+
+        const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: namespace } }, on);
+        const upstreamSecret = new k8s.core.v1.Secret(
+            `${name}-upstream-ca`,
+            {
+                metadata: { name: upstreamSecretName, namespace: ns.metadata.name },
+                type: "Opaque",
+                stringData: {
+                    "tls.crt": args.upstreamCa.certChainPem,
+                    "tls.key": pulumi.secret(args.upstreamCa.privateKeyPem),
+                    "bundle.crt": args.upstreamCa.trustBundlePem,
+                },
+            },
+            on,
+        );
+        const crds = new k8s.helm.v3.Release(
+            `${name}-crds`,
+            {
+                name: args.crdsReleaseName ?? d.crdsReleaseName,
+                chart: spireCharts.crds.chart,
+                version: spireCharts.crds.version,
+                repositoryOpts: { repo: spireCharts.repository },
+                namespace: ns.metadata.name,
+            },
+            { ...on, retainOnDelete: args.retainCrdsOnDelete ?? d.retainCrdsOnDelete },
+        );
+        const release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: releaseName,
+                chart: spireCharts.spire.chart,
+                version: spireCharts.spire.version,
+                repositoryOpts: { repo: spireCharts.repository },
+                namespace: ns.metadata.name,
+                values: spireValues({
+                    trustDomain: args.trustDomain,
+                    clusterName: args.clusterName,
+                    ztunnel: args.ztunnel ?? d.ztunnel,
+                    upstreamSecretName,
+                    socketHostBasePath: args.socketHostBasePath ?? d.socketHostBasePath,
+                    trustBundlePem: args.upstreamCa.trustBundlePem,
+                }),
+            },
+            // The server mounts the secret at start, and the chart's webhooks need the CRDs.
+            { ...on, dependsOn: [crds, upstreamSecret] },
+        );
+        this.className = controllerClassName(namespace, releaseName);
+        for (const registration of meshRegistrations(this.className)) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-${registration.name}`,
+                {
+                    apiVersion: "spire.spiffe.io/v1alpha1",
+                    kind: "ClusterSPIFFEID",
+                    metadata: { name: registration.name },
+                    spec: registration.spec,
+                },
+                // Needs the CRD (spire-crds) and the controller manager's webhook (spire).
+                { ...on, dependsOn: [crds, release] },
+            );
+        }
+        this.trustDomain = args.trustDomain;
+        this.namespace = namespace;
+        this.registerOutputs({ className: this.className });
+    }
+}

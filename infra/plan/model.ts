@@ -1,0 +1,37 @@
+/** The plan document: what `pulumi up` would register, as `plan --json` prints it. */
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export interface PlannedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** The cluster whose provider the resource uses; null for cluster-free resources. */
+    readonly cluster: string | null;
+    /** The parent's URN; null when the parent is the stack itself. */
+    readonly parent: string | null;
+    /** Explicit and input-derived dependencies, sorted. */
+    readonly dependsOn: string[];
+    /** Inputs as the provider would receive them; secrets as "[secret]", provider-computed values as "[unknown]". */
+    readonly inputs: JsonValue;
+    readonly options: {
+        readonly protect: boolean;
+        readonly retainOnDelete: boolean;
+        /** The engine replaces the resource when this changes (intermediate CA rotation). */
+        readonly replacementTrigger: JsonValue;
+    };
+}
+
+export interface Plan {
+    readonly project: string;
+    readonly stack: string;
+    readonly resources: PlannedResource[];
+}
+
+export const secretMarker = "[secret]";
+export const unknownMarker = "[unknown]";
+
+/** Resource types that are Pulumi components (no provider CRUD of their own). */
+export function isComponentType(type: string): boolean {
+    return type.startsWith("ambient-spire:");
+}

@@ -1,0 +1,180 @@
+import * as pulumi from "@pulumi/pulumi";
+import { isComponentType, JsonValue, Plan, PlannedResource, secretMarker, unknownMarker } from "./model";
+
+/** What a mock returns for a resource: its id and the outputs a provider would compute. */
+export type ComputedOutputs = (resource: { type: string; name: string; inputs: Record<string, unknown> }) => Record<string, unknown>;
+
+export interface RecordOptions {
+    readonly project: string;
+    readonly stack: string;
+    /** `namespace:key` to text, as the CLI passes configuration. */
+    readonly config: Readonly<Record<string, string>>;
+    readonly secretKeys: readonly string[];
+    /**
+     * true (default): a preview, where values computed by providers are unknown. false: an update, where
+     * `computed` supplies them (tests use this to issue real certificates).
+     */
+    readonly preview?: boolean;
+    readonly computed?: ComputedOutputs;
+}
+
+interface Seen {
+    readonly resource: pulumi.Resource;
+    readonly type: string;
+    readonly name: string;
+    readonly opts: pulumi.ResourceOptions & { provider?: pulumi.ProviderResource };
+    readonly props: unknown;
+}
+
+/** A run of the program on Pulumi's mock engine, with every registration it made. */
+export interface Recording {
+    readonly plan: Plan;
+    /** What the program returned (its stack outputs), for tests. */
+    readonly outputs: unknown;
+}
+
+const sigKey = pulumi.runtime.specialSigKey;
+const secretSig = pulumi.runtime.specialSecretSig;
+
+/**
+ * Runs `program` as `pulumi preview` would, against Pulumi's mock engine, and returns every resource it
+ * registered with inputs, parent, provider, dependencies and options. Nothing leaves the process.
+ * The Pulumi runtime is process-global: run one recording at a time.
+ */
+export async function recordPlan(program: () => unknown, options: RecordOptions): Promise<Recording> {
+    const inputsByKey = new Map<string, Record<string, unknown>>();
+    const duplicates: string[] = [];
+    const preview = options.preview ?? true;
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                const key = `${args.type}::${args.name}`;
+                if (inputsByKey.has(key)) duplicates.push(key);
+                inputsByKey.set(key, args.inputs as Record<string, unknown>);
+                const extra = options.computed?.({ type: args.type, name: args.name, inputs: args.inputs }) ?? {};
+                return { id: preview ? "" : `${args.name}-id`, state: { ...args.inputs, ...extra } };
+            },
+            call(args) {
+                return args.inputs;
+            },
+        },
+        options.project,
+        options.stack,
+        preview,
+    );
+    pulumi.runtime.setAllConfig({ ...options.config }, [...options.secretKeys]);
+
+    const seen: Seen[] = [];
+    let outputs: unknown;
+    await pulumi.runtime.runInPulumiStack(async () => {
+        pulumi.runtime.registerStackTransformation((args) => {
+            seen.push({ resource: args.resource, type: args.type, name: args.name, opts: args.opts, props: args.props });
+            return undefined;
+        });
+        outputs = program();
+        return {};
+    });
+
+    const stackResource = pulumi.runtime.getStackResource();
+    const urnOf = new Map<pulumi.Resource, string>();
+    await Promise.all(seen.map(async (s) => urnOf.set(s.resource, await valueOf(s.resource.urn))));
+    if (duplicates.length > 0) {
+        throw new Error(`duplicate resource (type, name) pairs; a real pulumi up rejects them: ${duplicates.join(", ")}`);
+    }
+    const nameOf = new Map(seen.map((s) => [s.resource, s.name] as const));
+
+    const resources: PlannedResource[] = [];
+    for (const s of seen) {
+        const urn = urnOf.get(s.resource)!;
+        const parent = s.opts.parent && s.opts.parent !== stackResource ? urnOf.get(s.opts.parent) ?? null : null;
+        const dependencies = new Set<pulumi.Resource>([...(await explicitDependencies(s.opts.dependsOn)), ...(await inputDependencies(s.props))]);
+        const dependsOn = [...dependencies]
+            .filter((d) => d !== s.resource && d !== stackResource)
+            .map((d) => urnOf.get(d) ?? "")
+            .filter((u) => u !== "");
+        resources.push({
+            urn,
+            type: s.type,
+            name: s.name,
+            cluster: clusterOf(s, nameOf),
+            parent,
+            dependsOn: [...new Set(dependsOn)].sort(),
+            inputs: isComponentType(s.type) ? {} : toJson(inputsByKey.get(`${s.type}::${s.name}`) ?? {}),
+            options: {
+                protect: s.opts.protect === true,
+                retainOnDelete: s.opts.retainOnDelete === true,
+                replacementTrigger: s.opts.replacementTrigger === undefined ? null : toJson(s.opts.replacementTrigger),
+            },
+        });
+    }
+    return { plan: { project: options.project, stack: options.stack, resources }, outputs };
+}
+
+/** The cluster is named by the Kubernetes provider the resource uses (providers are named after clusters). */
+function clusterOf(s: Seen, nameOf: ReadonlyMap<pulumi.Resource, string>): string | null {
+    if (s.type === "pulumi:providers:kubernetes") return s.name;
+    const provider = s.opts.provider;
+    return provider ? nameOf.get(provider) ?? null : null;
+}
+
+function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((v) => resolve(v)));
+}
+
+async function explicitDependencies(dependsOn: pulumi.ResourceOptions["dependsOn"]): Promise<pulumi.Resource[]> {
+    if (dependsOn === undefined) return [];
+    const flat: pulumi.Resource[] = [];
+    const visit = async (item: unknown): Promise<void> => {
+        if (item === undefined || item === null) return;
+        if (pulumi.Resource.isInstance(item)) flat.push(item);
+        else if (Array.isArray(item)) for (const inner of item) await visit(inner);
+        else if (pulumi.Output.isInstance(item)) await visit(await valueOf(item as pulumi.Output<unknown>));
+        else if (item instanceof Promise) await visit(await item);
+    };
+    await visit(dependsOn);
+    return flat;
+}
+
+interface OutputInternals {
+    resources(): Set<pulumi.Resource>;
+    allResources?: () => Promise<Set<pulumi.Resource>>;
+}
+
+/** Resources whose outputs flow into these inputs: the dependencies the engine derives by itself. */
+async function inputDependencies(props: unknown): Promise<pulumi.Resource[]> {
+    const found: pulumi.Resource[] = [];
+    const visit = async (value: unknown): Promise<void> => {
+        if (pulumi.Output.isInstance(value)) {
+            const internals = value as unknown as OutputInternals;
+            const all = internals.allResources ? await internals.allResources() : internals.resources();
+            found.push(...all);
+        } else if (pulumi.Resource.isInstance(value)) {
+            found.push(value);
+        } else if (Array.isArray(value)) {
+            for (const item of value) await visit(item);
+        } else if (value !== null && typeof value === "object" && !(value instanceof Promise)) {
+            for (const item of Object.values(value)) await visit(item);
+        }
+    };
+    await visit(props);
+    return found;
+}
+
+/** Inputs as plain JSON: secrets masked, unknowns marked, object keys sorted so output is byte-stable. */
+export function toJson(value: unknown): JsonValue {
+    if (value === undefined || value === null) return null;
+    if (pulumi.isUnknown(value)) return unknownMarker;
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value;
+    if (Array.isArray(value)) return value.map(toJson);
+    if (pulumi.Resource.isInstance(value)) return "[resource]";
+    if (typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record[sigKey] === secretSig) return secretMarker;
+        const out: { [key: string]: JsonValue } = {};
+        for (const key of Object.keys(record).sort()) {
+            if (record[key] !== undefined) out[key] = toJson(record[key]);
+        }
+        return out;
+    }
+    return String(value);
+}

@@ -1,0 +1,93 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+
+/** Configuration as the Pulumi CLI would hand it to the program, read from the project's files instead. */
+export interface StackConfig {
+    readonly project: string;
+    readonly stack: string;
+    /** `namespace:key` to text (objects and lists as JSON), as `pulumi.runtime.allConfig()` returns them. */
+    readonly config: Record<string, string>;
+    /** Keys whose value is, or contains, a `secure:` value. */
+    readonly secretKeys: string[];
+}
+
+export class StackFileError extends Error {}
+
+/**
+ * The plan never decrypts: each `secure:` value becomes this placeholder, which the program treats as an
+ * opaque secret (so it prints as "[secret]").
+ */
+export const securePlaceholder = "offline-plan-placeholder";
+
+export function readStackConfig(projectDir: string, stack: string): StackConfig {
+    const projectFile = path.join(projectDir, "Pulumi.yaml");
+    const project = readYaml(projectFile) as { name?: unknown; config?: Record<string, unknown> } | null;
+    if (!project || typeof project.name !== "string") throw new StackFileError(`${projectFile}: no project name`);
+    const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(stackFile)) {
+        throw new StackFileError(`${stackFile} does not exist. Fix: name an existing stack (${listStacks(projectDir).join(", ") || "none found"})`);
+    }
+    const stackDoc = (readYaml(stackFile) ?? {}) as { config?: unknown };
+    const stackValues = stackDoc.config ?? {};
+    if (typeof stackValues !== "object" || Array.isArray(stackValues)) {
+        throw new StackFileError(`${stackFile}: 'config' must be a map of settings`);
+    }
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    // Project-level defaults first; the stack file overrides them, as in the CLI.
+    for (const [key, declaration] of Object.entries(project.config ?? {})) {
+        const full = key.includes(":") ? key : `${project.name}:${key}`;
+        const value = declaredDefault(declaration);
+        if (value !== undefined) config[full] = encode(value).text;
+    }
+    for (const [key, value] of Object.entries(stackValues as Record<string, unknown>)) {
+        const full = key.includes(":") ? key : `${project.name}:${key}`;
+        const encoded = encode(value);
+        config[full] = encoded.text;
+        if (encoded.secret) secretKeys.push(full);
+    }
+    return { project: project.name, stack, config, secretKeys: secretKeys.sort() };
+}
+
+function declaredDefault(declaration: unknown): unknown {
+    if (declaration !== null && typeof declaration === "object" && !Array.isArray(declaration)) {
+        const record = declaration as Record<string, unknown>;
+        return "value" in record ? record.value : record.default;
+    }
+    return declaration;
+}
+
+function encode(value: unknown): { text: string; secret: boolean } {
+    let secret = false;
+    const replaceSecure = (v: unknown): unknown => {
+        if (Array.isArray(v)) return v.map(replaceSecure);
+        if (v !== null && typeof v === "object") {
+            const record = v as Record<string, unknown>;
+            if (Object.keys(record).length === 1 && typeof record.secure === "string") {
+                secret = true;
+                return securePlaceholder;
+            }
+            return Object.fromEntries(Object.entries(record).map(([k, inner]) => [k, replaceSecure(inner)]));
+        }
+        return v;
+    };
+    const plain = replaceSecure(value);
+    return { text: typeof plain === "string" ? plain : JSON.stringify(plain), secret };
+}
+
+function readYaml(file: string): unknown {
+    try {
+        return parse(fs.readFileSync(file, "utf8"));
+    } catch (error) {
+        throw new StackFileError(`${file}: ${(error as Error).message.split("\n")[0]}`);
+    }
+}
+
+function listStacks(projectDir: string): string[] {
+    return fs
+        .readdirSync(projectDir)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}

@@ -1,0 +1,105 @@
+import { z } from "zod";
+import * as rules from "./rules";
+
+/**
+ * The stack configuration's shape. Every message is "<problem>\n<fix>", split by the loader into a ConfigError;
+ * checks that span several settings (duplicates, links, validity periods) live in validate.ts.
+ */
+const say = (problem: string, fix: string) => `${problem}\n${fix}`;
+
+function typed<T extends z.ZodType>(make: (error: (issue: { input?: unknown }) => string) => T, what: string, example: string): T {
+    return make((issue) =>
+        issue.input === undefined
+            ? say("is required", `set it, e.g. ${example}`)
+            : say(`must be ${what}, got ${JSON.stringify(issue.input)}`, `set it to ${what}, e.g. ${example}`),
+    );
+}
+const str = (example: string) => typed((error) => z.string({ error }), "a string", example);
+const int = (example: string) => typed((error) => z.number({ error }).int({ error }), "a whole number", example);
+const bool = (example: string) => typed((error) => z.boolean({ error }), "true or false", example);
+
+const clusterName = str("cluster1").regex(
+    rules.dns1123Label,
+    say("is not a DNS-1123 label", `use ${rules.dns1123LabelRule}`),
+).max(63, say("is longer than 63 characters", "use a shorter name"));
+
+const trustDomain = str("cluster1.example.org")
+    .max(255, say("is longer than 255 characters", "use a shorter trust domain"))
+    .refine((value) => !value.includes("://"), say("must not include a scheme", "give the bare trust domain, e.g. cluster1.example.org, not spiffe://cluster1.example.org"))
+    .refine((value) => rules.spiffeTrustDomain.test(value), say("is not a valid SPIFFE trust domain", `use ${rules.spiffeTrustDomainRule}`));
+
+const network = str("network1")
+    .max(63, say("is longer than 63 characters", "use a shorter network name"))
+    .regex(rules.labelValue, say("is not a valid network name", `use ${rules.labelValueRule}`));
+
+export const clusterSchema = z.strictObject({
+    name: clusterName,
+    context: str("kind-cluster1").min(1, say("is empty", "remove it to use the current kubeconfig context, or name one")).optional(),
+    trustDomain: trustDomain.optional(),
+    network: network.optional(),
+    rotation: int("1").min(0, say("is negative", "use 0 or a larger whole number; bump it by one to rotate")).default(0),
+});
+
+export const istioSchema = z.strictObject({
+    version: str("1.27.8").regex(
+        rules.istioVersion,
+        say("is not an Istio patch version", "use MAJOR.MINOR.PATCH such as 1.27.8, without the -solo suffix (it is added)"),
+    ),
+    repoKey: str("abcdef012345").regex(
+        rules.repoKey,
+        say("is not a Solo repo key", "use the 12 lowercase letters or digits at the end of us-docker.pkg.dev/gloo-mesh/istio-<repoKey>"),
+    ),
+    clusterDomain: str("cluster.local").regex(rules.dnsSubdomain, say("is not a DNS domain", "use the cluster's DNS domain, e.g. cluster.local")).default("cluster.local"),
+});
+
+const linkSchema = z.strictObject({ from: clusterName, to: clusterName });
+
+export const peeringSchema = z
+    .union([z.literal("full-mesh"), z.literal("none"), z.array(linkSchema)], {
+        error: say("must be full-mesh, none, or a list of {from, to} links", "e.g. full-mesh, or [{from: cluster1, to: cluster2}]"),
+    })
+    .default("full-mesh");
+
+export const pkiSchema = z
+    .strictObject({
+        keyAlgorithm: z.enum(["RSA", "ECDSA"], { error: say("must be RSA or ECDSA", "set it to RSA (the guide's) or ECDSA") }).default("RSA"),
+        rsaBits: z.union([z.literal(2048), z.literal(3072), z.literal(4096)], { error: say("must be 2048, 3072 or 4096", "use 2048 (the guide's) or larger") }).optional(),
+        ecdsaCurve: z.enum(["P256", "P384"], { error: say("must be P256 or P384", "use P256 or P384") }).optional(),
+        rootValidityDays: int("3650").min(1, say("must be at least 1 day", "use a positive number of days, e.g. 3650")).default(3650),
+        intermediateValidityDays: int("1825").min(1, say("must be at least 1 day", "use a positive number of days, e.g. 1825")).default(1825),
+        earlyRenewalDays: int("30").min(0, say("is negative", "use 0 or more days, e.g. 30")).default(30),
+        protectRoot: bool("true").default(true),
+    })
+    .default({ keyAlgorithm: "RSA", rootValidityDays: 3650, intermediateValidityDays: 1825, earlyRenewalDays: 30, protectRoot: true });
+
+export const licenseSchema = z
+    .string({
+        error: (issue) =>
+            issue.input === undefined
+                ? say("is not set", "run `pulumi config set --secret ambient-spire:soloLicenseKey <your Solo licence key>`")
+                : say("must be a string", "run `pulumi config set --secret ambient-spire:soloLicenseKey <your Solo licence key>`"),
+    })
+    .min(1, say("is empty", "run `pulumi config set --secret ambient-spire:soloLicenseKey <your Solo licence key>`"));
+
+export const clustersSchema = z
+    .array(clusterSchema, { error: say("must be a list of clusters", "give at least one entry like {name: cluster1, context: kind-cluster1}") })
+    .min(1, say("is empty", "give at least one cluster, e.g. [{name: cluster1}]"));
+
+/** Every setting of the `ambient-spire` namespace, with the schema that reads it. */
+export const settingSchemas = {
+    clusters: clustersSchema,
+    istio: istioSchema,
+    soloLicenseKey: licenseSchema,
+    peering: peeringSchema,
+    pki: pkiSchema,
+} as const;
+
+export type SettingName = keyof typeof settingSchemas;
+export const settingNames = Object.keys(settingSchemas) as SettingName[];
+/** Settings that hold objects or lists, which Pulumi passes to the program as JSON text. */
+export const structuredSettings: ReadonlySet<SettingName> = new Set(["clusters", "istio", "peering", "pki"]);
+
+export type ClusterInput = z.output<typeof clusterSchema>;
+export type IstioInput = z.output<typeof istioSchema>;
+export type PeeringInput = z.output<typeof peeringSchema>;
+export type PkiInput = z.output<typeof pkiSchema>;
