@@ -20,11 +20,6 @@ function summary(r: PlannedResource): string {
         case "Release":
             parts.push(`${get("name")} ${get("chart")}@${get("version")} in ${get("namespace")}`);
             break;
-        case "CustomResource": {
-            const ns = get("metadata", "namespace");
-            parts.push(`${get("kind")} ${ns ? `${ns}/` : ""}${get("metadata", "name")}`);
-            break;
-        }
         case "Namespace":
         case "Secret": {
             const ns = get("metadata", "namespace");
@@ -50,6 +45,16 @@ function summary(r: PlannedResource): string {
         case "kubernetes":
             parts.push(`context ${get("context") ?? "(current)"}`);
             break;
+        default:
+            // Custom resources (Gateways, ClusterSPIFFEIDs) register as kubernetes:<apiVersion>:<kind>.
+            if (r.type.startsWith("kubernetes:") && get("metadata", "name") !== undefined) {
+                const ns = get("metadata", "namespace");
+                parts.push(`${ns ? `${ns}/` : ""}${get("metadata", "name")}`);
+                const labels = get("metadata", "labels");
+                if (labels) parts.push(`labels ${JSON.stringify(labels)}`);
+                const addresses = get("spec", "addresses");
+                if (addresses) parts.push(`addresses ${JSON.stringify(addresses)}`);
+            }
     }
     const flags = [r.options.protect ? "protect" : "", r.options.retainOnDelete ? "retain on delete" : ""].filter(Boolean);
     if (flags.length) parts.push(`[${flags.join(", ")}]`);
