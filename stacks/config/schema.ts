@@ -40,6 +40,11 @@ export const clusterSchema = z.strictObject({
     rotation: int("1").min(0, say("is negative", "use 0 or a larger whole number; bump it by one to rotate")).default(0),
 });
 
+const requiredObject = (what: string, example: string) => ({
+    error: (issue: { input?: unknown }) =>
+        issue.input === undefined ? say("is required", `set it, e.g. ${example}`) : say(`must be ${what}`, `set it as ${example}`),
+});
+
 export const istioSchema = z.strictObject({
     version: str("1.27.8").regex(
         rules.istioVersion,
@@ -50,7 +55,7 @@ export const istioSchema = z.strictObject({
         say("is not a Solo repo key", "use the 12 lowercase letters or digits at the end of us-docker.pkg.dev/gloo-mesh/istio-<repoKey>"),
     ),
     clusterDomain: str("cluster.local").regex(rules.dnsSubdomain, say("is not a DNS domain", "use the cluster's DNS domain, e.g. cluster.local")).default("cluster.local"),
-});
+}, requiredObject("an object with version and repoKey", "{version: 1.27.8, repoKey: <12-character key>}"));
 
 const linkSchema = z.strictObject({ from: clusterName, to: clusterName });
 
@@ -82,7 +87,7 @@ export const licenseSchema = z
     .min(1, say("is empty", "run `pulumi config set --secret ambient-spire:soloLicenseKey <your Solo licence key>`"));
 
 export const clustersSchema = z
-    .array(clusterSchema, { error: say("must be a list of clusters", "give at least one entry like {name: cluster1, context: kind-cluster1}") })
+    .array(clusterSchema, requiredObject("a list of clusters", "[{name: cluster1, context: kind-cluster1}]"))
     .min(1, say("is empty", "give at least one cluster, e.g. [{name: cluster1}]"));
 
 /** Every setting of the `ambient-spire` namespace, with the schema that reads it. */

@@ -1,0 +1,146 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, test } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
+import { ConfigError, program } from "../stacks";
+import { asConfig, clusters, settings, StackSettings } from "./support/stacks";
+
+interface BadInput {
+    readonly why: string;
+    readonly settings: StackSettings;
+    /** The setting the message must name. */
+    readonly setting: string;
+    /** A fragment of the fix the message must give. */
+    readonly fix: RegExp;
+}
+
+const two = clusters(2);
+const catalogue: BadInput[] = [
+    { why: "misspelt top-level key", settings: settings({ "ambient-spire:clsuters": [] }), setting: "ambient-spire:clsuters", fix: /did you mean ambient-spire:clusters/ },
+    { why: "unknown key in a cluster", settings: settings({ "ambient-spire:clusters": [{ name: "c1", contxt: "x" }] }), setting: "ambient-spire:clusters[0].contxt", fix: /did you mean context/ },
+    { why: "unknown key in istio", settings: settings({ "ambient-spire:istio": { version: "1.27.8", repoKey: "abcdef012345", hub: "x" } }), setting: "ambient-spire:istio.hub", fix: /remove it/ },
+    { why: "clusters missing", settings: settings({ "ambient-spire:clusters": undefined }), setting: "ambient-spire:clusters", fix: /set it/ },
+    { why: "empty cluster list", settings: settings({ "ambient-spire:clusters": [] }), setting: "ambient-spire:clusters", fix: /at least one cluster/ },
+    { why: "clusters is not a list", settings: settings({ "ambient-spire:clusters": { name: "c1" } }), setting: "ambient-spire:clusters", fix: /\[\{name: cluster1/ },
+    { why: "cluster without a name", settings: settings({ "ambient-spire:clusters": [{ context: "x" }] }), setting: "ambient-spire:clusters[0].name", fix: /set it/ },
+    { why: "cluster name is not a DNS label", settings: settings({ "ambient-spire:clusters": [{ name: "Cluster_1" }] }), setting: "ambient-spire:clusters[0].name", fix: /DNS-1123/ },
+    { why: "cluster name too long", settings: settings({ "ambient-spire:clusters": [{ name: "c".repeat(64) }] }), setting: "ambient-spire:clusters[0].name", fix: /shorter/ },
+    { why: "cluster name of the wrong type", settings: settings({ "ambient-spire:clusters": [{ name: 7 }] }), setting: "ambient-spire:clusters[0].name", fix: /a string/ },
+    { why: "trust domain with upper case", settings: settings({ "ambient-spire:clusters": [{ name: "c1", trustDomain: "Example.org" }] }), setting: "ambient-spire:clusters[0].trustDomain", fix: /lowercase/ },
+    { why: "trust domain given as a SPIFFE ID", settings: settings({ "ambient-spire:clusters": [{ name: "c1", trustDomain: "spiffe://example.org" }] }), setting: "ambient-spire:clusters[0].trustDomain", fix: /not spiffe:\/\// },
+    { why: "trust domain with a path", settings: settings({ "ambient-spire:clusters": [{ name: "c1", trustDomain: "example.org/ns" }] }), setting: "ambient-spire:clusters[0].trustDomain", fix: /SPIFFE trust domain/ },
+    { why: "network that is not a label value", settings: settings({ "ambient-spire:clusters": [{ name: "c1", network: "net 1" }] }), setting: "ambient-spire:clusters[0].network", fix: /label value/ },
+    { why: "empty context", settings: settings({ "ambient-spire:clusters": [{ name: "c1", context: "" }] }), setting: "ambient-spire:clusters[0].context", fix: /current kubeconfig context/ },
+    { why: "negative rotation", settings: settings({ "ambient-spire:clusters": [{ name: "c1", rotation: -1 }] }), setting: "ambient-spire:clusters[0].rotation", fix: /bump it by one/ },
+    { why: "fractional rotation", settings: settings({ "ambient-spire:clusters": [{ name: "c1", rotation: 1.5 }] }), setting: "ambient-spire:clusters[0].rotation", fix: /whole number/ },
+    { why: "duplicate cluster names", settings: settings({ "ambient-spire:clusters": [two[0], { ...two[1], name: "cluster1", network: "n2" }] }), setting: "ambient-spire:clusters[1].name", fix: /its own name/ },
+    { why: "duplicate networks", settings: settings({ "ambient-spire:clusters": [{ ...two[0], network: "shared" }, { ...two[1], network: "shared" }] }), setting: "ambient-spire:clusters[1].network", fix: /its own network/ },
+    { why: "network defaulting onto another's", settings: settings({ "ambient-spire:clusters": [{ ...two[0], network: "cluster2" }, two[1]] }), setting: "ambient-spire:clusters[1].network", fix: /its own network/ },
+    { why: "two clusters on one context", settings: settings({ "ambient-spire:clusters": [two[0], { ...two[1], context: "kind-cluster1" }] }), setting: "ambient-spire:clusters[1].context", fix: /its own context/ },
+    { why: "two clusters on the current context", settings: settings({ "ambient-spire:clusters": [{ name: "a" }, { name: "b" }] }), setting: "ambient-spire:clusters[1].context", fix: /its own context/ },
+    { why: "istio missing", settings: settings({ "ambient-spire:istio": undefined }), setting: "ambient-spire:istio", fix: /set it/ },
+    { why: "istio version with -solo", settings: settings({ "ambient-spire:istio": { version: "1.27.8-solo", repoKey: "abcdef012345" } }), setting: "ambient-spire:istio.version", fix: /without the -solo suffix/ },
+    { why: "istio version not a patch version", settings: settings({ "ambient-spire:istio": { version: "1.27", repoKey: "abcdef012345" } }), setting: "ambient-spire:istio.version", fix: /MAJOR.MINOR.PATCH/ },
+    { why: "repo key too short", settings: settings({ "ambient-spire:istio": { version: "1.27.8", repoKey: "abc" } }), setting: "ambient-spire:istio.repoKey", fix: /12 lowercase/ },
+    { why: "repo key left as the guide's placeholder", settings: settings({ "ambient-spire:istio": { version: "1.27.8", repoKey: "<repo_key>" } }), setting: "ambient-spire:istio.repoKey", fix: /12 lowercase/ },
+    { why: "licence missing", settings: settings({ "ambient-spire:soloLicenseKey": undefined }), setting: "ambient-spire:soloLicenseKey", fix: /pulumi config set --secret ambient-spire:soloLicenseKey/ },
+    { why: "licence empty", settings: settings({ "ambient-spire:soloLicenseKey": "" }), setting: "ambient-spire:soloLicenseKey", fix: /pulumi config set --secret/ },
+    { why: "peering word misspelt", settings: settings({ "ambient-spire:peering": "fullmesh" }, 2), setting: "ambient-spire:peering", fix: /full-mesh/ },
+    { why: "link to an unknown cluster", settings: settings({ "ambient-spire:peering": [{ from: "cluster1", to: "clusterr2" }] }, 2), setting: "ambient-spire:peering[0].to", fix: /did you mean cluster2/ },
+    { why: "link to itself", settings: settings({ "ambient-spire:peering": [{ from: "cluster1", to: "cluster1" }] }, 2), setting: "ambient-spire:peering[0]", fix: /no link to itself/ },
+    { why: "duplicate link", settings: settings({ "ambient-spire:peering": [{ from: "cluster1", to: "cluster2" }, { from: "cluster1", to: "cluster2" }] }, 2), setting: "ambient-spire:peering[1]", fix: /remove the duplicate/ },
+    { why: "link missing its end", settings: settings({ "ambient-spire:peering": [{ from: "cluster1" }] }, 2), setting: "ambient-spire:peering", fix: /from: cluster1, to: cluster2/ },
+    { why: "intermediate outlives the root", settings: settings({ "ambient-spire:pki": { rootValidityDays: 365, intermediateValidityDays: 400 } }), setting: "ambient-spire:pki.intermediateValidityDays", fix: /no longer than pki.rootValidityDays/ },
+    { why: "renewal window as long as the validity", settings: settings({ "ambient-spire:pki": { intermediateValidityDays: 30, earlyRenewalDays: 30 } }), setting: "ambient-spire:pki.earlyRenewalDays", fix: /smaller than pki.intermediateValidityDays/ },
+    { why: "zero-day validity", settings: settings({ "ambient-spire:pki": { rootValidityDays: 0 } }), setting: "ambient-spire:pki.rootValidityDays", fix: /positive number of days/ },
+    { why: "unsupported key algorithm", settings: settings({ "ambient-spire:pki": { keyAlgorithm: "DSA" } }), setting: "ambient-spire:pki.keyAlgorithm", fix: /RSA .* or ECDSA/ },
+    { why: "weak RSA key", settings: settings({ "ambient-spire:pki": { rsaBits: 1024 } }), setting: "ambient-spire:pki.rsaBits", fix: /2048/ },
+    { why: "RSA size on an ECDSA key", settings: settings({ "ambient-spire:pki": { keyAlgorithm: "ECDSA", rsaBits: 2048 } }), setting: "ambient-spire:pki.rsaBits", fix: /remove rsaBits/ },
+    { why: "protectRoot not a boolean", settings: settings({ "ambient-spire:pki": { protectRoot: "yes" } }), setting: "ambient-spire:pki.protectRoot", fix: /true or false/ },
+];
+
+/** Runs the program on counting mocks: returns the error and how many resources it registered. */
+async function run(values: StackSettings): Promise<{ error: unknown; registered: number }> {
+    let registered = 0;
+    await pulumi.runtime.setMocks({ newResource: (a) => ((registered += 1), { id: "", state: a.inputs }), call: (a) => a.inputs }, "ambient-spire", "bad", true);
+    pulumi.runtime.setAllConfig(asConfig(values), ["ambient-spire:soloLicenseKey"]);
+    let error: unknown;
+    await pulumi.runtime.runInPulumiStack(async () => {
+        try {
+            program();
+        } catch (e) {
+            error = e;
+        }
+        return {};
+    });
+    // Registrations reach the mock asynchronously: wait until the count settles.
+    for (let last = -1; last !== registered; ) {
+        last = registered;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return { error, registered: registered - 1 /* the stack itself */ };
+}
+
+describe("bad stack settings end the run with one message naming the setting and the fix", () => {
+    test("the catalogue holds at least 25 distinct bad inputs", () => {
+        assert.ok(catalogue.length >= 25);
+        assert.equal(new Set(catalogue.map((c) => c.why)).size, catalogue.length);
+    });
+    for (const bad of catalogue) {
+        test(bad.why, async () => {
+            const { error, registered } = await run(bad.settings);
+            assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+            assert.equal(error.setting, bad.setting);
+            assert.match(error.message, new RegExp(`^${bad.setting.replace(/[[\].]/g, "\\$&")}: `));
+            assert.match(error.fix, bad.fix);
+            assert.equal(registered, 0, "no resource may be registered");
+        });
+    }
+    test("a good stack registers resources (so the zero above can fail)", async () => {
+        const { error, registered } = await run(settings());
+        assert.equal(error, undefined);
+        assert.ok(registered > 20);
+    });
+});
+
+describe("npm run plan on a bad stack file", () => {
+    const projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "ambient-spire-bad-"));
+    fs.copyFileSync(path.resolve(__dirname, "..", "Pulumi.yaml"), path.join(projectDir, "Pulumi.yaml"));
+    const planCli = (stack: string, config: StackSettings) => {
+        fs.writeFileSync(path.join(projectDir, `Pulumi.${stack}.yaml`), stringify({ config }));
+        return spawnSync(process.execPath, ["--import", "tsx", path.resolve(__dirname, "..", "infra", "plan", "cli.ts"), stack, "--json"], {
+            env: { ...process.env, AMBIENT_SPIRE_PROJECT_DIR: projectDir },
+            encoding: "utf8",
+        });
+    };
+    for (const bad of [catalogue[0], catalogue[10], catalogue[18], catalogue[30]]) {
+        test(`exit 1, one line, no JSON, no stack trace: ${bad.why}`, () => {
+            const result = planCli("bad", bad.settings);
+            assert.equal(result.status, 1, result.stderr);
+            assert.equal(result.stdout, "");
+            const lines = result.stderr.trim().split("\n");
+            assert.equal(lines.length, 1, result.stderr);
+            assert.ok(lines[0].startsWith(`error: ${bad.setting}: `), lines[0]);
+            assert.doesNotMatch(result.stderr, /\s+at\s.+:\d+:\d+/);
+        });
+    }
+    test("a secure value in the stack file plans without decryption", () => {
+        const result = planCli("secure", { ...settings(), "ambient-spire:soloLicenseKey": { secure: "v1:abc" } });
+        assert.equal(result.status, 0, result.stderr);
+        assert.ok(JSON.parse(result.stdout).resources.length > 20);
+    });
+    test("an unknown stack names the ones that exist", () => {
+        const result = planCli("secure", settings());
+        assert.equal(result.status, 0);
+        const missing = spawnSync(process.execPath, ["--import", "tsx", path.resolve(__dirname, "..", "infra", "plan", "cli.ts"), "nope"], {
+            env: { ...process.env, AMBIENT_SPIRE_PROJECT_DIR: projectDir },
+            encoding: "utf8",
+        });
+        assert.equal(missing.status, 1);
+        assert.match(missing.stderr, /Pulumi\.nope\.yaml does not exist.*secure/);
+    });
+});
