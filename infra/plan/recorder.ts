@@ -2,7 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { isComponentType, JsonValue, Plan, PlannedResource, secretMarker, unknownMarker } from "./model";
 
 /** What a mock returns for a resource: its id and the outputs a provider would compute. */
-export type ComputedOutputs = (resource: { type: string; name: string; inputs: Record<string, unknown> }) => Record<string, unknown>;
+export type ComputedOutputs = (resource: {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+}) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 export interface RecordOptions {
     readonly project: string;
@@ -47,11 +51,11 @@ export async function recordPlan(program: () => unknown, options: RecordOptions)
     const preview = options.preview ?? true;
     await pulumi.runtime.setMocks(
         {
-            newResource(args) {
+            async newResource(args) {
                 const key = `${args.type}::${args.name}`;
                 if (inputsByKey.has(key)) duplicates.push(key);
                 inputsByKey.set(key, args.inputs as Record<string, unknown>);
-                const extra = options.computed?.({ type: args.type, name: args.name, inputs: args.inputs }) ?? {};
+                const extra = (await options.computed?.({ type: args.type, name: args.name, inputs: args.inputs })) ?? {};
                 return { id: preview ? "" : `${args.name}-id`, state: { ...args.inputs, ...extra } };
             },
             call(args) {
