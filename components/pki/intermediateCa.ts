@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { caKeyUsages, defaultKeySpec, hoursPerDay, KeySpec, privateKeyArgs } from "./keySpec";
+import { caCertificateArgs, defaultKeySpec, KeySpec, privateKeyArgs } from "./keySpec";
 
 /** The CA that signs an intermediate: its certificate and key (a secret). */
 export interface SigningCa {
@@ -79,12 +79,11 @@ export class IntermediateCa extends pulumi.ComponentResource {
                 certRequestPem: csr.certRequestPem,
                 caCertPem: args.issuer.certPem,
                 caPrivateKeyPem: args.issuer.privateKeyPem,
-                isCaCertificate: true,
-                maxPathLength: args.maxPathLength ?? intermediateCaDefaults.maxPathLength,
-                allowedUses: [...caKeyUsages],
-                setSubjectKeyId: true,
-                validityPeriodHours: validityDays * hoursPerDay,
-                earlyRenewalHours: (args.earlyRenewalDays ?? intermediateCaDefaults.earlyRenewalDays) * hoursPerDay,
+                ...caCertificateArgs({
+                    maxPathLength: args.maxPathLength ?? intermediateCaDefaults.maxPathLength,
+                    validityDays,
+                    earlyRenewalDays: args.earlyRenewalDays ?? intermediateCaDefaults.earlyRenewalDays,
+                }),
             },
             childOpts,
         );

@@ -27,3 +27,15 @@ export function privateKeyArgs(spec: KeySpec): { algorithm: KeyAlgorithm; rsaBit
 export const caKeyUsages: readonly string[] = ["cert_signing", "crl_signing"];
 
 export const hoursPerDay = 24;
+
+/** The certificate arguments every CA in the mesh shares, root or intermediate. */
+export function caCertificateArgs(limits: { maxPathLength: number; validityDays: number; earlyRenewalDays: number }) {
+    return {
+        isCaCertificate: true,
+        maxPathLength: limits.maxPathLength,
+        allowedUses: [...caKeyUsages],
+        setSubjectKeyId: true,
+        validityPeriodHours: limits.validityDays * hoursPerDay,
+        earlyRenewalHours: limits.earlyRenewalDays * hoursPerDay,
+    };
+}

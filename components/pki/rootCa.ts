@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { caKeyUsages, defaultKeySpec, hoursPerDay, KeySpec, privateKeyArgs } from "./keySpec";
+import { caCertificateArgs, defaultKeySpec, KeySpec, privateKeyArgs } from "./keySpec";
 
 export interface RootCaArgs {
     /** Subject common name. Default: "SPIRE Root CA" (the guide's root-ca.cnf). */
@@ -58,12 +58,11 @@ export class RootCa extends pulumi.ComponentResource {
             {
                 privateKeyPem: key.privateKeyPem,
                 subject: { commonName: args.commonName ?? rootCaDefaults.commonName },
-                isCaCertificate: true,
-                maxPathLength: args.maxPathLength ?? rootCaDefaults.maxPathLength,
-                allowedUses: [...caKeyUsages],
-                setSubjectKeyId: true,
-                validityPeriodHours: validityDays * hoursPerDay,
-                earlyRenewalHours: (args.earlyRenewalDays ?? rootCaDefaults.earlyRenewalDays) * hoursPerDay,
+                ...caCertificateArgs({
+                    maxPathLength: args.maxPathLength ?? rootCaDefaults.maxPathLength,
+                    validityDays,
+                    earlyRenewalDays: args.earlyRenewalDays ?? rootCaDefaults.earlyRenewalDays,
+                }),
             },
             { parent: this, protect },
         );

@@ -104,7 +104,7 @@ function fromIssue(name: SettingName, issue: z.core.$ZodIssue): ConfigError {
     const path = [name, ...issue.path];
     if (issue.code === "unrecognized_keys") {
         const key = issue.keys[0];
-        const known = knownKeysAt(name, issue.path);
+        const known = objectKeys[name] ?? [];
         const guess = closest(key, known);
         return new ConfigError(
             settingName([...path, key]),
@@ -122,9 +122,6 @@ const objectKeys: Record<string, readonly string[]> = {
     peering: ["from", "to"],
     pki: ["keyAlgorithm", "rsaBits", "ecdsaCurve", "rootValidityDays", "intermediateValidityDays", "earlyRenewalDays", "protectRoot"],
 };
-function knownKeysAt(name: SettingName, _path: ReadonlyArray<PropertyKey>): readonly string[] {
-    return objectKeys[name] ?? [];
-}
 
 function withDefaults(cluster: ClusterInput): ClusterSpec {
     return {
