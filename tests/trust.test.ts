@@ -4,34 +4,24 @@ import * as path from "node:path";
 import { describe, test } from "node:test";
 import { Plan } from "../infra/plan/model";
 import { renderJson, renderTree } from "../infra/plan/render";
+import { knownProviderOutputs } from "./support/providerOutputs";
 import { input, licenceForTests, named, plan, record, settings } from "./support/stacks";
-
-const plantedKey = "-----BEGIN RSA PRIVATE KEY-----\nPLANTED-KEY-MATERIAL-7c1e\n-----END RSA PRIVATE KEY-----\n";
-const plantedCert = "-----BEGIN CERTIFICATE-----\nPUBLIC-CERT-4b2a\n-----END CERTIFICATE-----\n";
-
-/** An update where providers return real-looking values, so nothing hides behind "[unknown]". */
-const plantedOutputs = ({ type }: { type: string }): Record<string, unknown> => {
-    if (type === "tls:index/privateKey:PrivateKey") return { privateKeyPem: plantedKey, publicKeyPem: "PUBLIC" };
-    if (type === "tls:index/locallySignedCert:LocallySignedCert" || type === "tls:index/selfSignedCert:SelfSignedCert") return { certPem: plantedCert };
-    if (type === "tls:index/certRequest:CertRequest") return { certRequestPem: "CSR" };
-    if (type.endsWith(":Gateway")) return { status: { addresses: [{ type: "IPAddress", value: "192.0.2.10" }] } };
-    return {};
-};
 
 describe("secrets stay secret", () => {
     test("licence and CA keys never appear in plan output, human or JSON, even when every value is known", async () => {
         const { plan: p } = await record(settings({}, 2), {
             preview: false,
-            computed: plantedOutputs,
+            // An update where providers return PEM-shaped values, so nothing hides behind "[unknown]".
+            computed: knownProviderOutputs,
         });
         const outputs = [renderJson(p), renderTree(p)];
         for (const text of outputs) {
             assert.ok(!text.includes(licenceForTests), "licence leaked");
-            assert.ok(!text.includes("PLANTED-KEY-MATERIAL"), "private key leaked");
+            assert.ok(!text.includes("PRIVATE KEY"), "private key leaked");
         }
         // The planting worked: public material does appear, so the absence above means something.
-        assert.ok(outputs[0].includes("PUBLIC-CERT-4b2a"));
-        assert.ok(outputs[0].includes("192.0.2.10"), "peer links carry the remote address once known");
+        assert.ok(outputs[0].includes("BEGIN CERTIFICATE-----\\nmesh-root-ca-cert"), "public certificates do print");
+        assert.ok(outputs[0].includes("cluster2-eastwest-gateway.example.net"), "peer links carry the remote address once known");
         for (const name of ["cluster1-spire-upstream-ca", "cluster1-mesh-license", "cluster1-mesh-cacerts"]) {
             assert.equal(input(named(p, name), "stringData"), "[secret]", name);
         }
@@ -39,7 +29,7 @@ describe("secrets stay secret", () => {
     });
 
     test("a licence given in plain text is still a secret", async () => {
-        const { plan: p } = await record(settings(), { preview: false, computed: plantedOutputs });
+        const { plan: p } = await record(settings(), { preview: false, computed: knownProviderOutputs });
         assert.equal(input(named(p, "cluster1-mesh-license"), "stringData"), "[secret]");
     });
 });

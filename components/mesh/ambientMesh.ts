@@ -78,7 +78,6 @@ export class AmbientMesh extends pulumi.ComponentResource {
     public readonly istiod: k8s.helm.v3.Release;
     /** The Gateway API CRDs: every Gateway object needs them. */
     public readonly gatewayApiCrds: pulumi.Resource;
-    public readonly systemNamespace: string;
 
     constructor(name: string, args: AmbientMeshArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ambient-spire:mesh:AmbientMesh", name, {}, { ...opts, provider: args.provider });
@@ -163,7 +162,6 @@ export class AmbientMesh extends pulumi.ComponentResource {
         const cni = release("cni", "istio-cni", cniValues(valuesInput), [base]);
         // ztunnel asks the SPIRE agent for every identity, so SPIRE and its registrations must be ready first.
         release("ztunnel", "ztunnel", ztunnelValues(valuesInput), [this.istiod, cni, ...args.spireReady]);
-        this.systemNamespace = systemNamespace;
         this.registerOutputs({});
     }
 }

@@ -46,7 +46,7 @@ export class PeerLink extends pulumi.ComponentResource {
                 },
                 spec: {
                     gatewayClassName: "istio-remote",
-                    addresses: [pulumi.output(remote.address).apply((a) => ({ type: a.type, value: a.value }))],
+                    addresses: [remote.address],
                     listeners: peeringListeners(),
                 },
             },

@@ -43,8 +43,6 @@ export class IntermediateCa extends pulumi.ComponentResource {
     public readonly certPem: pulumi.Output<string>;
     /** This CA's key, PEM. A Pulumi secret. */
     public readonly privateKeyPem: pulumi.Output<string>;
-    /** The issuer's certificate, PEM (the root, when signed by a root). */
-    public readonly issuerCertPem: pulumi.Output<string>;
     /** This certificate followed by its issuer's: what `cert-chain.pem` holds. */
     public readonly chainPem: pulumi.Output<string>;
     public readonly validityDays: number;
@@ -89,7 +87,6 @@ export class IntermediateCa extends pulumi.ComponentResource {
         );
         this.certPem = cert.certPem;
         this.privateKeyPem = pulumi.secret(key.privateKeyPem);
-        this.issuerCertPem = pulumi.output(args.issuer.certPem);
         this.chainPem = joinPem(cert.certPem, args.issuer.certPem);
         this.validityDays = validityDays;
         this.registerOutputs({ certPem: this.certPem, chainPem: this.chainPem });

@@ -55,8 +55,6 @@ export const spireReleaseDefaults = {
 export class SpireRelease extends pulumi.ComponentResource {
     /** The class name every ClusterSPIFFEID carries; the controller manager ignores others. */
     public readonly className: string;
-    public readonly trustDomain: string;
-    public readonly namespace: string;
 
     constructor(name: string, args: SpireReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ambient-spire:spire:SpireRelease", name, {}, { ...opts, provider: args.provider });
@@ -125,8 +123,6 @@ export class SpireRelease extends pulumi.ComponentResource {
                 { ...on, dependsOn: [crds, release] },
             );
         }
-        this.trustDomain = args.trustDomain;
-        this.namespace = namespace;
         this.registerOutputs({ className: this.className });
     }
 }

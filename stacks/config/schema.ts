@@ -77,14 +77,10 @@ export const pkiSchema = z
     })
     .default({ keyAlgorithm: "RSA", rootValidityDays: 3650, intermediateValidityDays: 1825, earlyRenewalDays: 30, protectRoot: true });
 
+const setLicence = "run `pulumi config set --secret ambient-spire:soloLicenseKey <your Solo licence key>`";
 export const licenseSchema = z
-    .string({
-        error: (issue) =>
-            issue.input === undefined
-                ? say("is not set", "run `pulumi config set --secret ambient-spire:soloLicenseKey <your Solo licence key>`")
-                : say("must be a string", "run `pulumi config set --secret ambient-spire:soloLicenseKey <your Solo licence key>`"),
-    })
-    .min(1, say("is empty", "run `pulumi config set --secret ambient-spire:soloLicenseKey <your Solo licence key>`"));
+    .string({ error: (issue) => say(issue.input === undefined ? "is not set" : "must be a string", setLicence) })
+    .min(1, say("is empty", setLicence));
 
 export const clustersSchema = z
     .array(clusterSchema, requiredObject("a list of clusters", "[{name: cluster1, context: kind-cluster1}]"))

@@ -128,7 +128,7 @@ export class X509Double {
             case "tls:index/locallySignedCert:LocallySignedCert": {
                 const request = this.requests.get(unwrapped.certRequestPem as string);
                 if (!request) throw new Error(`X509Double: unknown CSR for ${name}`);
-                const certSpec = { ...spec({ commonName: request.subject }) };
+                const certSpec = spec({ commonName: request.subject });
                 return { certPem: await this.signed(request.keyPem, unwrapped.caCertPem as string, unwrapped.caPrivateKeyPem as string, certSpec) };
             }
         }
