@@ -1,0 +1,96 @@
+// `npm run bench`: how evaluation cost and deployment depth grow with the number of clusters.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+import type { CaseResult } from "./case";
+import { renderChart } from "./chart";
+import { checkTargets, summarise } from "./summary";
+import type { BenchPeering } from "./syntheticStack";
+import { renderTable } from "./table";
+
+const usage = "usage: npm run bench -- [--json] [--runs <n>] [--clusters 1,2,4,...] [--chart <file.svg>]";
+const projectDir = path.resolve(__dirname, "..", "..");
+
+interface Options {
+    readonly json: boolean;
+    readonly runs: number;
+    readonly cases: readonly { clusters: number; peering: BenchPeering }[];
+    readonly chart: string;
+}
+
+function parseArgs(argv: string[]): Options | undefined {
+    let json = false;
+    let runs = 3;
+    let counts = [1, 2, 4, 8, 16, 32, 64];
+    let chart = path.join(projectDir, "docs", "bench.svg");
+    for (let index = 0; index < argv.length; index++) {
+        const flag = argv[index];
+        const value = argv[index + 1];
+        if (flag === "--json") json = true;
+        else if (flag === "--runs" && value !== undefined) [runs, index] = [Number(value), index + 1];
+        else if (flag === "--clusters" && value !== undefined) [counts, index] = [value.split(",").map(Number), index + 1];
+        else if (flag === "--chart" && value !== undefined) [chart, index] = [path.resolve(value), index + 1];
+        else return undefined;
+    }
+    if (!Number.isInteger(runs) || runs < 1 || counts.some((n) => !Number.isInteger(n) || n < 1)) return undefined;
+    const cases: { clusters: number; peering: BenchPeering }[] = counts.map((clusters) => ({ clusters, peering: "full-mesh" }));
+    // The largest mesh without links shows what the links themselves cost.
+    const largest = Math.max(...counts);
+    if (largest > 1) cases.push({ clusters: largest, peering: "none" });
+    return { json, runs, cases, chart };
+}
+
+/** The Node flags `pulumi up` runs the program with (Pulumi.yaml runtime.options.nodeargs): measure the same. */
+function projectNodeArgs(): string[] {
+    const project = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { runtime?: { options?: { nodeargs?: string } } };
+    return (project.runtime?.options?.nodeargs ?? "").split(/\s+/).filter((arg) => arg !== "");
+}
+
+function runCase(nodeArgs: readonly string[], clusters: number, peering: BenchPeering, runs: number): CaseResult {
+    const child = spawnSync(
+        process.execPath,
+        [...nodeArgs, "--import", "tsx", path.join(__dirname, "case.ts"), String(clusters), peering, String(runs)],
+        { cwd: projectDir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+    );
+    if (child.status !== 0) throw new Error(`case N=${clusters} ${peering} failed (exit ${child.status}): ${child.stderr}`);
+    const lines = child.stdout.trim().split("\n");
+    return JSON.parse(lines[lines.length - 1]) as CaseResult;
+}
+
+function machine(): string {
+    const cpus = os.cpus();
+    return `${cpus.length} × ${cpus[0]?.model ?? "unknown CPU"}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}`;
+}
+
+function main(argv: string[]): number {
+    const options = parseArgs(argv);
+    if (!options) {
+        process.stderr.write(`${usage}\n`);
+        return 2;
+    }
+    const nodeArgs = projectNodeArgs();
+    const results: CaseResult[] = [];
+    for (const c of options.cases) {
+        if (!options.json) process.stderr.write(`running N=${c.clusters} ${c.peering} (warm-up + ${options.runs} runs)…\n`);
+        results.push(runCase(nodeArgs, c.clusters, c.peering, options.runs));
+    }
+    const cases = results.map(summarise);
+    const checks = checkTargets(cases);
+    const host = machine();
+    const caption = `${host}; node ${nodeArgs.join(" ") || "(no flags)"}; ${options.runs} timed runs per case after a warm-up; bars: fastest–slowest run`;
+    fs.mkdirSync(path.dirname(options.chart), { recursive: true });
+    fs.writeFileSync(options.chart, renderChart(cases, caption));
+    const report = { machine: host, nodeArgs, runs: options.runs, cases, targets: checks, chains: Object.fromEntries(results.map((r) => [`${r.clusters}-${r.peering}`, r.chain])) };
+    fs.writeFileSync(options.chart.replace(/\.svg$/, "") + ".json", `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${host}; node ${nodeArgs.join(" ")}\n\n${renderTable(cases, checks)}chart: ${path.relative(process.cwd(), options.chart)}\n`);
+    return checks.every((c) => c.met) ? 0 : 1;
+}
+
+try {
+    process.exit(main(process.argv.slice(2)));
+} catch (error) {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(3);
+}

@@ -1,0 +1,82 @@
+import type { CaseResult } from "./case";
+
+/** One case as reported: the child's raw runs reduced to what the table, chart and targets read. */
+export interface CaseSummary {
+    readonly clusters: number;
+    readonly peering: CaseResult["peering"];
+    readonly resources: number;
+    readonly peerLinks: number;
+    readonly medianMs: number;
+    /** Fastest and slowest timed run. */
+    readonly minMs: number;
+    readonly maxMs: number;
+    readonly msPerResource: number;
+    readonly peakRssBytes: number;
+    readonly depth: number;
+}
+
+export function median(values: readonly number[]): number {
+    if (values.length === 0) throw new Error("median of no values");
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+export function summarise(result: CaseResult): CaseSummary {
+    const medianMs = median(result.runsMs);
+    return {
+        clusters: result.clusters,
+        peering: result.peering,
+        resources: result.resources,
+        peerLinks: result.peerLinks,
+        medianMs,
+        minMs: Math.min(...result.runsMs),
+        maxMs: Math.max(...result.runsMs),
+        msPerResource: medianMs / result.resources,
+        peakRssBytes: result.peakRssBytes,
+        depth: result.depth,
+    };
+}
+
+export interface TargetCheck {
+    readonly target: string;
+    readonly measured: string;
+    readonly met: boolean;
+}
+
+const gibibyte = 1024 ** 3;
+
+/** The issue's three targets, read off the full-mesh cases. Missing cases fail their target rather than pass it. */
+export function checkTargets(cases: readonly CaseSummary[]): TargetCheck[] {
+    const fullMesh = cases.filter((c) => c.peering === "full-mesh");
+    const at = (clusters: number) => fullMesh.find((c) => c.clusters === clusters);
+    const at16 = at(16);
+    const at64 = at(64);
+    const checks: TargetCheck[] = [];
+
+    if (at16 && at64) {
+        const ratio = at64.msPerResource / at16.msPerResource;
+        checks.push({
+            target: "time per resource at N=64 ≤ 1.25 × at N=16",
+            measured: `${at64.msPerResource.toFixed(2)} ms vs ${at16.msPerResource.toFixed(2)} ms: ${ratio.toFixed(2)}×`,
+            met: ratio <= 1.25,
+        });
+    } else {
+        checks.push({ target: "time per resource at N=64 ≤ 1.25 × at N=16", measured: "N=16 or N=64 not run", met: false });
+    }
+
+    const multi = fullMesh.filter((c) => c.clusters >= 2);
+    const depths = [...new Set(multi.map((c) => c.depth))];
+    checks.push({
+        target: "critical-path depth equal for every N ≥ 2",
+        measured: multi.length < 2 ? "fewer than two cases with N ≥ 2" : `depths ${multi.map((c) => `N=${c.clusters}:${c.depth}`).join(" ")}`,
+        met: multi.length >= 2 && depths.length === 1,
+    });
+
+    checks.push({
+        target: "peak RSS at N=64 < 1 GiB",
+        measured: at64 ? `${(at64.peakRssBytes / 1024 ** 2).toFixed(0)} MiB` : "N=64 not run",
+        met: at64 !== undefined && at64.peakRssBytes < gibibyte,
+    });
+    return checks;
+}

@@ -1,0 +1,24 @@
+import type { CaseSummary, TargetCheck } from "./summary";
+
+function pad(cells: readonly string[], widths: readonly number[]): string {
+    return cells.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]) : cell.padStart(widths[index]))).join("  ");
+}
+
+/** The cases as a fixed-width table, then each target with its measurement and verdict. */
+export function renderTable(cases: readonly CaseSummary[], checks: readonly TargetCheck[]): string {
+    const header = ["case", "resources", "links", "median s", "spread s", "ms/resource", "peak RSS MiB", "depth"];
+    const rows = cases.map((c) => [
+        `N=${c.clusters} ${c.peering}`,
+        String(c.resources),
+        String(c.peerLinks),
+        (c.medianMs / 1000).toFixed(2),
+        `${(c.minMs / 1000).toFixed(2)}–${(c.maxMs / 1000).toFixed(2)}`,
+        c.msPerResource.toFixed(2),
+        (c.peakRssBytes / 1024 ** 2).toFixed(0),
+        String(c.depth),
+    ]);
+    const widths = header.map((h, index) => Math.max(h.length, ...rows.map((row) => row[index].length)));
+    const lines = [pad(header, widths), ...rows.map((row) => pad(row, widths)), ""];
+    for (const check of checks) lines.push(`${check.met ? "met   " : "MISSED"}  ${check.target}: ${check.measured}`);
+    return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { criticalPath } from "../infra/bench/criticalPath";
+import { renderChart } from "../infra/bench/chart";
+import { CaseSummary, checkTargets, median } from "../infra/bench/summary";
+import { Plan, PlannedResource } from "../infra/plan/model";
+import { plan, settings } from "./support/stacks";
+
+function resource(name: string, type: string, extra: Partial<PlannedResource> = {}): PlannedResource {
+    return { urn: name, type, name, cluster: null, parent: null, dependsOn: [], inputs: {}, options: { protect: false, retainOnDelete: false, replacementTrigger: null }, ...extra };
+}
+
+describe("critical path", () => {
+    test("waiting on a component waits on everything beneath it, and a cluster's resources wait on its provider", () => {
+        const p: Plan = {
+            project: "p",
+            stack: "s",
+            resources: [
+                resource("provider", "pulumi:providers:kubernetes", { name: "c1" }),
+                resource("key", "tls:index/privateKey:PrivateKey"),
+                resource("component", "ambient-spire:x:Component"),
+                resource("first", "kubernetes:core/v1:Secret", { parent: "component", cluster: "c1", dependsOn: ["key"] }),
+                resource("second", "kubernetes:helm.sh/v3:Release", { parent: "component", cluster: "c1", dependsOn: ["first"] }),
+                resource("after", "kubernetes:core/v1:Namespace", { cluster: "c1", dependsOn: ["component"] }),
+            ],
+        };
+        const result = criticalPath(p);
+        assert.equal(result.depth, 4);
+        assert.deepEqual(result.chain.slice(1), ["first", "second", "after"]);
+        const withoutComponentEdge: Plan = { ...p, resources: p.resources.map((r) => (r.name === "after" ? { ...r, dependsOn: [] } : r)) };
+        assert.equal(criticalPath(withoutComponentEdge).depth, 3);
+    });
+
+    test("a cycle is an error, not an endless loop", () => {
+        const p: Plan = { project: "p", stack: "s", resources: [resource("a", "t:a", { dependsOn: ["b"] }), resource("b", "t:b", { dependsOn: ["a"] })] };
+        assert.throws(() => criticalPath(p), /cycle/);
+    });
+
+    test("on the real program, depth does not grow with clusters once there are links", async () => {
+        const depths: number[] = [];
+        // One recording at a time: the Pulumi runtime is process-global.
+        for (const n of [1, 2, 3]) depths.push(criticalPath(await plan(settings({}, n))).depth);
+        assert.equal(depths[1], depths[2]);
+        assert.ok(depths[0] < depths[1], `one cluster needs no links or east-west gateway: ${depths}`);
+    });
+});
+
+const summary = (clusters: number, msPerResource: number, depth: number, peakMiB: number, peering: CaseSummary["peering"] = "full-mesh"): CaseSummary => ({
+    clusters,
+    peering,
+    resources: 100,
+    peerLinks: clusters * (clusters - 1),
+    medianMs: msPerResource * 100,
+    minMs: msPerResource * 90,
+    maxMs: msPerResource * 110,
+    msPerResource,
+    peakRssBytes: peakMiB * 1024 ** 2,
+    depth,
+});
+
+describe("bench targets", () => {
+    test("median of odd and even counts", () => {
+        assert.equal(median([3, 1, 2]), 2);
+        assert.equal(median([4, 1, 3, 2]), 2.5);
+    });
+    test("each target can fail on its own", () => {
+        const good = [summary(1, 3, 7, 200), summary(2, 3, 8, 200), summary(16, 3, 8, 300), summary(64, 3.7, 8, 900)];
+        assert.deepEqual(checkTargets(good).map((c) => c.met), [true, true, true]);
+        assert.deepEqual(checkTargets([...good.slice(0, 3), summary(64, 3.8, 8, 900)]).map((c) => c.met), [false, true, true]);
+        assert.deepEqual(checkTargets([...good.slice(0, 3), summary(64, 3, 9, 900)]).map((c) => c.met), [true, false, true]);
+        assert.deepEqual(checkTargets([...good.slice(0, 3), summary(64, 3, 8, 1024)]).map((c) => c.met), [true, true, false]);
+    });
+    test("a case not run fails its target, and the peering:none case does not count for depth", () => {
+        assert.deepEqual(checkTargets([summary(2, 3, 8, 200)]).map((c) => c.met), [false, false, false]);
+        const withNone = [summary(2, 3, 8, 200), summary(16, 3, 8, 300), summary(64, 3, 8, 900), summary(64, 3, 7, 500, "none")];
+        assert.equal(checkTargets(withNone)[1].met, true);
+    });
+    test("the chart has one point per full-mesh case in each of its four panels", () => {
+        const svg = renderChart([summary(1, 3, 7, 200), summary(4, 3, 8, 250), summary(4, 3, 7, 240, "none")], "machine <x>");
+        assert.equal((svg.match(/<circle /g) ?? []).length, 2 * 4);
+        assert.match(svg, /machine &lt;x&gt;/);
+    });
+});
