@@ -1,4 +1,5 @@
 export { ConfigError, configNamespace } from "./config/errors";
-export { loadMeshSpec, MeshSpec, ClusterSpec, DirectedLink } from "./config/load";
-export { buildMesh, MeshOutputs, ClusterOutputs } from "./topology";
+export { loadMeshSpec, loadStackSpec, MeshSpec, PkiStackSpec, StackSpec, ClusterSpec, DirectedLink } from "./config/load";
+export { buildMesh, buildPki, MeshOutputs, ClusterOutputs } from "./topology";
+export { PkiStackOutputs, ClusterStackOutputs } from "./references";
 export { program } from "./program";

@@ -1,14 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import { configNamespace } from "./config/errors";
-import { loadMeshSpec } from "./config/load";
-import { buildMesh, MeshOutputs } from "./topology";
+import { loadStackSpec } from "./config/load";
+import { readCertificateRequests, readClusterStackReferences } from "./references";
+import { buildMesh, buildPki, MeshOutputs } from "./topology";
+import { PkiStackOutputs } from "./references";
 
 /**
  * The whole program, as `pulumi up` and the offline plan both run it: validate every setting first (a
- * ConfigError leaves nothing registered), then build.
+ * ConfigError leaves nothing registered), read referenced stacks, then build.
  */
-export function program(): MeshOutputs {
-    const spec = loadMeshSpec(pulumi.runtime.allConfig());
+export async function program(): Promise<MeshOutputs | PkiStackOutputs<pulumi.Output<string>>> {
+    const stack = loadStackSpec(pulumi.runtime.allConfig());
+    if (stack.kind === "pki") return buildPki({ pki: stack.spec.pki, requests: await readCertificateRequests(stack.spec) });
+    const spec = stack.spec;
     const licenseKey = new pulumi.Config(configNamespace).requireSecret("soloLicenseKey");
-    return buildMesh({ spec, licenseKey });
+    if (spec.pkiStack === undefined) return buildMesh({ spec, licenseKey });
+    return buildMesh({ spec, licenseKey, referenced: await readClusterStackReferences(spec) });
 }

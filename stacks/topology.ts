@@ -5,17 +5,30 @@ import {
     EastWestGateway,
     GatewayAddress,
     IntermediateCa,
+    IntermediateSigner,
     KeySpec,
     PeerLink,
+    IntermediateSignature,
     RootCa,
+    SignedCaMaterial,
     SpireRelease,
 } from "../components";
 import { ClusterSpec, MeshSpec } from "./config/load";
+import { PkiInput } from "./config/schema";
+import { ClusterStackOutputs, PkiStackOutputs } from "./references";
 
 export interface MeshInputs {
     readonly spec: MeshSpec;
     /** The Solo licence; wrapped as a secret again inside AmbientMesh. */
     readonly licenseKey: pulumi.Input<string>;
+    /**
+     * For a cluster stack (spec.pkiStack set): what the `pki` stack and the peers' stacks exported, read before
+     * anything is registered. Undefined when this stack owns its root.
+     */
+    readonly referenced?: {
+        readonly pki: PkiStackOutputs | undefined;
+        readonly peers: Readonly<Record<string, ClusterStackOutputs["clusters"][string] | undefined>>;
+    };
 }
 
 /** What an operator needs from a stack; never a private key. */
@@ -26,9 +39,20 @@ export interface ClusterOutputs {
     readonly eastWestAddress?: pulumi.Output<GatewayAddress>;
 }
 
+/** A CA request for the `pki` stack to sign (public material only). */
+export interface CertificateRequestOutput {
+    readonly rotation: number;
+    readonly maxPathLength: number;
+    readonly certRequestPem: pulumi.Output<string>;
+}
+
 export interface MeshOutputs {
     readonly rootCaCertPem: pulumi.Output<string>;
     readonly clusters: Record<string, ClusterOutputs>;
+    /** Cluster stacks only: every CA request this stack holds, by CA name, for the `pki` stack to sign. */
+    readonly certificateRequests?: Record<string, CertificateRequestOutput[]>;
+    /** Cluster stacks only: clusters whose CAs the `pki` stack has not signed yet (nothing else of them is built). */
+    readonly awaitingSignature?: string[];
 }
 
 /** Per-cluster resources that peer links in or towards the cluster need. */
@@ -39,51 +63,85 @@ interface ClusterParts {
     readonly eastWest?: EastWestGateway;
 }
 
-/**
- * Composes the components into one stack: a root CA, then per cluster (independently of the others) SPIRE and
- * the mesh, then the links. The only edges between clusters are links waiting for their remote's gateway.
- */
-export function buildMesh({ spec, licenseKey }: MeshInputs): MeshOutputs {
-    const key: KeySpec = {
-        algorithm: spec.pki.keyAlgorithm,
-        ...(spec.pki.rsaBits !== undefined ? { rsaBits: spec.pki.rsaBits } : {}),
-        ...(spec.pki.ecdsaCurve !== undefined ? { ecdsaCurve: spec.pki.ecdsaCurve } : {}),
+export function keySpecOf(pki: PkiInput): KeySpec {
+    return {
+        algorithm: pki.keyAlgorithm,
+        ...(pki.rsaBits !== undefined ? { rsaBits: pki.rsaBits } : {}),
+        ...(pki.ecdsaCurve !== undefined ? { ecdsaCurve: pki.ecdsaCurve } : {}),
     };
-    const root = new RootCa("mesh-root-ca", {
-        key,
-        validityDays: spec.pki.rootValidityDays,
-        earlyRenewalDays: spec.pki.earlyRenewalDays,
-        protect: spec.pki.protectRoot,
+}
+
+export function rootCaOf(pki: PkiInput): RootCa {
+    return new RootCa("mesh-root-ca", {
+        key: keySpecOf(pki),
+        validityDays: pki.rootValidityDays,
+        earlyRenewalDays: pki.earlyRenewalDays,
+        protect: pki.protectRoot,
     });
-    const intermediate = (name: string, commonName: string, maxPathLength: number, cluster: ClusterSpec) =>
-        new IntermediateCa(name, {
-            issuer: root,
-            commonName,
-            maxPathLength,
+}
+
+/** One of a cluster's CAs: SPIRE's upstream (pathlen 1: SPIRE mints its own CA under it) or Istio's plug-in CA (pathlen 0). */
+interface CaPlan {
+    readonly name: string;
+    readonly commonName: string;
+    readonly maxPathLength: number;
+}
+
+function casOf(cluster: ClusterSpec, multicluster: boolean): { spire: CaPlan; istio?: CaPlan } {
+    const spire = { name: `${cluster.name}-spire-ca`, commonName: `SPIRE ${cluster.name} CA`, maxPathLength: 1 };
+    const istio = { name: `${cluster.name}-istio-ca`, commonName: `Istio ${cluster.name} CA`, maxPathLength: 0 };
+    return multicluster ? { spire, istio } : { spire };
+}
+
+/**
+ * Composes the components into one stack: a root CA (or the `pki` stack's), then per cluster (independently
+ * of the others) SPIRE and the mesh, then the links. The only edges between clusters are links waiting for
+ * their remote's gateway.
+ */
+export function buildMesh({ spec, licenseKey, referenced }: MeshInputs): MeshOutputs {
+    const key = keySpecOf(spec.pki);
+    const split = spec.pkiStack !== undefined;
+    const root = split ? undefined : rootCaOf(spec.pki);
+    const rootCertPem = root ? root.certPem : pulumi.output(referenced?.pki?.rootCaCertPem ?? "");
+    const certificateRequests: Record<string, CertificateRequestOutput[]> = {};
+    const awaitingSignature: string[] = [];
+
+    /** The CA signed for `ca`, or undefined while its first signature is awaited; records requests to sign. */
+    const intermediate = (ca: CaPlan, cluster: ClusterSpec): SignedCaMaterial | undefined => {
+        const signer: IntermediateSigner = root
+            ? { issuer: root }
+            : { signedElsewhere: { certPemByRotation: referenced?.pki?.signedIntermediates[ca.name] ?? {}, issuerCertPem: rootCertPem } };
+        const made = new IntermediateCa(ca.name, {
+            signer,
+            commonName: ca.commonName,
+            maxPathLength: ca.maxPathLength,
             key,
             validityDays: spec.pki.intermediateValidityDays,
             earlyRenewalDays: spec.pki.earlyRenewalDays,
             rotation: cluster.rotation,
         });
+        if (!root) certificateRequests[ca.name] = made.requests.map((r) => ({ ...r, maxPathLength: ca.maxPathLength }));
+        return made.material;
+    };
 
     const parts = new Map<string, ClusterParts>();
     for (const cluster of spec.clusters) {
+        const cas = casOf(cluster, spec.multicluster);
+        const spireCa = intermediate(cas.spire, cluster);
+        const istioCa = cas.istio ? intermediate(cas.istio, cluster) : undefined;
+        if (!spireCa || (cas.istio && !istioCa)) {
+            awaitingSignature.push(cluster.name);
+            pulumi.log.warn(`${cluster.name}: its CA requests await the pki stack ${spec.pkiStack}; run pulumi up there, then here again`);
+            continue;
+        }
         // The provider is named after the cluster: plan output reads the cluster from it.
         const provider = new k8s.Provider(cluster.name, cluster.context !== undefined ? { context: cluster.context } : {});
-        // pathlen 1: SPIRE mints its own signing CA under this one.
-        const spireCa = intermediate(`${cluster.name}-spire-ca`, `SPIRE ${cluster.name} CA`, 1, cluster);
         const spire = new SpireRelease(`${cluster.name}-spire`, {
             provider,
             trustDomain: cluster.trustDomain,
             clusterName: cluster.name,
-            upstreamCa: {
-                certChainPem: spireCa.certPem,
-                privateKeyPem: spireCa.privateKeyPem,
-                trustBundlePem: root.certPem,
-            },
+            upstreamCa: { certChainPem: spireCa.certPem, privateKeyPem: spireCa.privateKeyPem, trustBundlePem: rootCertPem },
         });
-        // pathlen 0: istiod signs workload certificates directly.
-        const istioCa = spec.multicluster ? intermediate(`${cluster.name}-istio-ca`, `Istio ${cluster.name} CA`, 0, cluster) : undefined;
         const mesh = new AmbientMesh(`${cluster.name}-mesh`, {
             provider,
             istio: { version: spec.istio.version, repoKey: spec.istio.repoKey },
@@ -93,14 +151,7 @@ export function buildMesh({ spec, licenseKey }: MeshInputs): MeshOutputs {
             spireReady: [spire],
             ...(spec.multicluster ? { multicluster: { clusterName: cluster.name, network: cluster.network } } : {}),
             ...(istioCa
-                ? {
-                      pluginCa: {
-                          caCertPem: istioCa.certPem,
-                          caKeyPem: istioCa.privateKeyPem,
-                          rootCertPem: root.certPem,
-                          certChainPem: istioCa.chainPem,
-                      },
-                  }
+                ? { pluginCa: { caCertPem: istioCa.certPem, caKeyPem: istioCa.privateKeyPem, rootCertPem, certChainPem: istioCa.chainPem } }
                 : {}),
         });
         const eastWest = spec.multicluster
@@ -115,19 +166,18 @@ export function buildMesh({ spec, licenseKey }: MeshInputs): MeshOutputs {
     }
 
     for (const link of spec.links) {
-        const local = required(parts, link.from);
-        const remote = required(parts, link.to);
-        const remoteGateway = remote.eastWest;
+        const local = parts.get(link.from);
+        if (!local) continue; // awaiting its signature
         const localGateway = local.eastWest;
-        if (!remoteGateway || !localGateway) throw new Error(`link ${link.from} -> ${link.to}: both clusters need east-west gateways`);
+        if (!localGateway) throw new Error(`link ${link.from} -> ${link.to}: the local cluster needs an east-west gateway`);
+        const remote = remotePeerOf(link.to, parts, referenced?.peers);
+        if (!remote) {
+            pulumi.log.warn(`${link.from} -> ${link.to}: ${link.to} has no east-west address yet (not deployed, or awaiting its signature); the link is made on a later pulumi up`);
+            continue;
+        }
         new PeerLink(`${link.from}-to-${link.to}`, {
             provider: local.provider,
-            remote: {
-                clusterName: remote.spec.name,
-                network: remote.spec.network,
-                trustDomain: remote.spec.trustDomain,
-                address: remoteGateway.address,
-            },
+            remote,
             after: [local.mesh.gatewayApiCrds, local.mesh.istiod, localGateway.namespaceResource],
         });
     }
@@ -140,11 +190,40 @@ export function buildMesh({ spec, licenseKey }: MeshInputs): MeshOutputs {
             ...(part.eastWest ? { eastWestAddress: part.eastWest.address } : {}),
         };
     }
-    return { rootCaCertPem: root.certPem, clusters };
+    return { rootCaCertPem: rootCertPem, clusters, ...(split ? { certificateRequests, awaitingSignature } : {}) };
 }
 
-function required<V>(map: ReadonlyMap<string, V>, key: string): V {
-    const value = map.get(key);
-    if (value === undefined) throw new Error(`internal: no cluster ${key}`);
-    return value;
+/** The remote end of a link: a cluster of this stack, or a peer stack's exported cluster. */
+function remotePeerOf(
+    name: string,
+    parts: ReadonlyMap<string, ClusterParts>,
+    peers: Readonly<Record<string, ClusterStackOutputs["clusters"][string] | undefined>> | undefined,
+): ConstructorParameters<typeof PeerLink>[1]["remote"] | undefined {
+    const local = parts.get(name);
+    if (local?.eastWest) return { clusterName: name, network: local.spec.network, trustDomain: local.spec.trustDomain, address: local.eastWest.address };
+    const exported = peers?.[name];
+    if (!exported?.eastWestAddress) return undefined;
+    return { clusterName: name, network: exported.network, trustDomain: exported.trustDomain, address: exported.eastWestAddress };
+}
+
+export interface PkiInputs {
+    readonly pki: PkiInput;
+    /** The cluster stacks' exported CA requests, by CA name, as read at program start. */
+    readonly requests: Readonly<Record<string, readonly { rotation: number; maxPathLength: number; certRequestPem: string }[]>>;
+}
+
+/** The `pki` stack: the root CA, and a signature for every CA request the named cluster stacks export. */
+export function buildPki({ pki, requests }: PkiInputs): PkiStackOutputs<pulumi.Output<string>> {
+    const root = rootCaOf(pki);
+    const signedIntermediates: Record<string, Record<string, pulumi.Output<string>>> = {};
+    for (const ca of Object.keys(requests).sort()) {
+        for (const request of requests[ca]) {
+            const signature = new IntermediateSignature(`${ca}-r${request.rotation}`, {
+                certRequestPem: request.certRequestPem,
+                signing: { issuer: root, maxPathLength: request.maxPathLength, validityDays: pki.intermediateValidityDays, earlyRenewalDays: pki.earlyRenewalDays },
+            });
+            (signedIntermediates[ca] ??= {})[String(request.rotation)] = signature.certPem;
+        }
+    }
+    return { rootCaCertPem: root.certPem, signedIntermediates };
 }

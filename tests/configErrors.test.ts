@@ -60,6 +60,12 @@ const catalogue: BadInput[] = [
     { why: "unsupported key algorithm", settings: settings({ "ambient-spire:pki": { keyAlgorithm: "DSA" } }), setting: "ambient-spire:pki.keyAlgorithm", fix: /RSA .* or ECDSA/ },
     { why: "weak RSA key", settings: settings({ "ambient-spire:pki": { rsaBits: 1024 } }), setting: "ambient-spire:pki.rsaBits", fix: /2048/ },
     { why: "RSA size on an ECDSA key", settings: settings({ "ambient-spire:pki": { keyAlgorithm: "ECDSA", rsaBits: 2048 } }), setting: "ambient-spire:pki.rsaBits", fix: /remove rsaBits/ },
+    { why: "remote peers without a pki stack", settings: settings({ "ambient-spire:remotePeers": [{ name: "cluster9", stack: "org/ambient-spire/cluster9" }] }), setting: "ambient-spire:remotePeers", fix: /pkiStack/ },
+    { why: "a remote peer that is also a local cluster", settings: settings({ "ambient-spire:pkiStack": "org/ambient-spire/pki", "ambient-spire:remotePeers": [{ name: "cluster1", stack: "org/ambient-spire/x" }] }), setting: "ambient-spire:remotePeers[0].name", fix: /list each cluster once/ },
+    { why: "a link starting in a remote peer", settings: settings({ "ambient-spire:pkiStack": "org/ambient-spire/pki", "ambient-spire:remotePeers": [{ name: "cluster2", stack: "org/ambient-spire/cluster2" }], "ambient-spire:peering": [{ from: "cluster2", to: "cluster1" }] }), setting: "ambient-spire:peering[0].from", fix: /use one of cluster1$/ },
+    { why: "a pki stack name with a space", settings: settings({ "ambient-spire:pkiStack": "org/ambient spire/pki" }), setting: "ambient-spire:pkiStack", fix: /fully qualified/ },
+    { why: "a pki stack that also has clusters", settings: settings({ "ambient-spire:signFor": ["org/ambient-spire/cluster1"] }), setting: "ambient-spire:clusters", fix: /remove ambient-spire:signFor/ },
+    { why: "a pki stack signing for nobody", settings: { "ambient-spire:signFor": [] }, setting: "ambient-spire:signFor", fix: /at least one cluster stack/ },
     { why: "protectRoot not a boolean", settings: settings({ "ambient-spire:pki": { protectRoot: "yes" } }), setting: "ambient-spire:pki.protectRoot", fix: /true or false/ },
 ];
 
@@ -71,7 +77,7 @@ async function run(values: StackSettings): Promise<{ error: unknown; registered:
     let error: unknown;
     await pulumi.runtime.runInPulumiStack(async () => {
         try {
-            program();
+            await program();
         } catch (e) {
             error = e;
         }

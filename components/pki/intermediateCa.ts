@@ -10,9 +10,25 @@ export interface SigningCa {
     readonly validityDays: number;
 }
 
+/** How an intermediate gets its certificate. */
+export type IntermediateSigner =
+    /** Signed here, by a CA whose key this stack holds (one stack owns the whole mesh). */
+    | { readonly issuer: SigningCa }
+    /**
+     * Signed by another stack (the `pki` stack) from this CA's requests; its certificates come back through a
+     * StackReference, by rotation. The key never leaves this stack and the root key never enters it.
+     */
+    | {
+          readonly signedElsewhere: {
+              /** Certificates the other stack has signed for this CA, by rotation ("0", "1", …). */
+              readonly certPemByRotation: Readonly<Record<string, pulumi.Input<string>>>;
+              readonly issuerCertPem: pulumi.Input<string>;
+          };
+      };
+
 export interface IntermediateCaArgs {
-    /** The CA that signs this one (usually a RootCa). Required. */
-    readonly issuer: SigningCa;
+    /** Who signs this CA. Required. */
+    readonly signer: IntermediateSigner;
     /** Subject common name. Required: the guide names one per cluster ("SPIRE <cluster> CA"). */
     readonly commonName: string;
     /** Subject organization. Default: none. */
@@ -30,66 +46,147 @@ export interface IntermediateCaArgs {
     readonly earlyRenewalDays?: number;
     /**
      * Bumping this number replaces the key, the request and the certificate on the next `pulumi up` (rotation).
-     * Default: 0.
+     * Signed here: through a replacement trigger. Signed elsewhere: the key and request carry the number in
+     * their names, so the old key stays in use until the new request is signed. Default: 0.
      */
     readonly rotation?: number;
 }
 
 export const intermediateCaDefaults = { maxPathLength: 1, validityDays: 1825, earlyRenewalDays: 30, rotation: 0 } as const;
 
-/** A CA signed by another: key, CSR and certificate, all replaced together on rotation. */
-export class IntermediateCa extends pulumi.ComponentResource {
+/** The subject and key of a CA request. */
+export interface RequestSubject {
+    readonly commonName: string;
+    readonly organization?: string;
+    readonly key?: KeySpec;
+}
+
+/** A key and a certificate request for it: what a CA needs before anyone signs it. */
+export function keyAndRequest(name: string, subject: RequestSubject, opts: pulumi.CustomResourceOptions): { key: tls.PrivateKey; csr: tls.CertRequest } {
+    const key = new tls.PrivateKey(`${name}-key`, privateKeyArgs(subject.key ?? defaultKeySpec), opts);
+    const csr = new tls.CertRequest(
+        `${name}-csr`,
+        {
+            privateKeyPem: key.privateKeyPem,
+            subject: { commonName: subject.commonName, ...(subject.organization ? { organization: subject.organization } : {}) },
+        },
+        opts,
+    );
+    return { key, csr };
+}
+
+/** What signing a CA request decides besides the request itself. */
+export interface CaSigning {
+    readonly issuer: SigningCa;
+    readonly maxPathLength: number;
+    readonly validityDays: number;
+    readonly earlyRenewalDays: number;
+}
+
+/** Signs a CA request with `issuer`: the one place an intermediate certificate is made, in either stack shape. */
+export function signRequest(name: string, certRequestPem: pulumi.Input<string>, signing: CaSigning, opts: pulumi.CustomResourceOptions): tls.LocallySignedCert {
+    if (signing.validityDays > signing.issuer.validityDays) {
+        // Config validation reports this for users; the check here keeps the components safe on their own.
+        throw new Error(`${name}: validityDays ${signing.validityDays} exceeds its issuer's ${signing.issuer.validityDays}`);
+    }
+    return new tls.LocallySignedCert(
+        name,
+        {
+            certRequestPem,
+            caCertPem: signing.issuer.certPem,
+            caPrivateKeyPem: signing.issuer.privateKeyPem,
+            ...caCertificateArgs({ maxPathLength: signing.maxPathLength, validityDays: signing.validityDays, earlyRenewalDays: signing.earlyRenewalDays }),
+        },
+        opts,
+    );
+}
+
+/** A signed CA: what SPIRE's upstream secret and Istio's plug-in CA are made of. */
+export interface SignedCaMaterial {
     /** This CA's certificate, PEM. */
-    public readonly certPem: pulumi.Output<string>;
+    readonly certPem: pulumi.Output<string>;
     /** This CA's key, PEM. A Pulumi secret. */
-    public readonly privateKeyPem: pulumi.Output<string>;
+    readonly privateKeyPem: pulumi.Output<string>;
     /** This certificate followed by its issuer's: what `cert-chain.pem` holds. */
-    public readonly chainPem: pulumi.Output<string>;
+    readonly chainPem: pulumi.Output<string>;
+}
+
+/** A CA request, for a signer elsewhere (public material). */
+export interface CaRequest {
+    readonly rotation: number;
+    readonly certRequestPem: pulumi.Output<string>;
+}
+
+/**
+ * A CA signed by another: key, CSR and certificate. Signed here, all three are replaced together on rotation.
+ * Signed elsewhere, the key and request of each rotation are kept apart (`<name>-r<rotation>-key`): the newest
+ * signed rotation not newer than `rotation` is in use, and a newer one waits for its signature beside it.
+ */
+export class IntermediateCa extends pulumi.ComponentResource {
+    /** The signed CA; undefined only while a CA signed elsewhere awaits its first signature. */
+    public readonly material: SignedCaMaterial | undefined;
+    /** The rotation in use; undefined while awaiting the first signature. */
+    public readonly rotationInUse: number | undefined;
+    /** Every request this CA holds (the one in use and one awaiting its signature); empty when signed here. */
+    public readonly requests: readonly CaRequest[];
     public readonly validityDays: number;
 
     constructor(name: string, args: IntermediateCaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ambient-spire:pki:IntermediateCa", name, {}, opts);
         const validityDays = args.validityDays ?? intermediateCaDefaults.validityDays;
-        if (validityDays > args.issuer.validityDays) {
-            // Config validation reports this for users; the check here keeps the component safe on its own.
-            throw new Error(
-                `IntermediateCa ${name}: validityDays ${validityDays} exceeds its issuer's ${args.issuer.validityDays}`,
-            );
-        }
-        // The trigger string is part of the plan: bumping rotation changes it and the engine replaces all three.
-        const replacementTrigger = `rotation-${args.rotation ?? intermediateCaDefaults.rotation}`;
-        const childOpts = { parent: this, replacementTrigger };
-        const key = new tls.PrivateKey(`${name}-key`, privateKeyArgs(args.key ?? defaultKeySpec), childOpts);
-        const csr = new tls.CertRequest(
-            `${name}-csr`,
-            {
-                privateKeyPem: key.privateKeyPem,
-                subject: {
-                    commonName: args.commonName,
-                    ...(args.organization ? { organization: args.organization } : {}),
-                },
-            },
-            childOpts,
-        );
-        const cert = new tls.LocallySignedCert(
-            `${name}-cert`,
-            {
-                certRequestPem: csr.certRequestPem,
-                caCertPem: args.issuer.certPem,
-                caPrivateKeyPem: args.issuer.privateKeyPem,
-                ...caCertificateArgs({
-                    maxPathLength: args.maxPathLength ?? intermediateCaDefaults.maxPathLength,
-                    validityDays,
-                    earlyRenewalDays: args.earlyRenewalDays ?? intermediateCaDefaults.earlyRenewalDays,
-                }),
-            },
-            childOpts,
-        );
-        this.certPem = cert.certPem;
-        this.privateKeyPem = pulumi.secret(key.privateKeyPem);
-        this.chainPem = joinPem(cert.certPem, args.issuer.certPem);
+        const rotation = args.rotation ?? intermediateCaDefaults.rotation;
+        const subject: RequestSubject = { commonName: args.commonName, ...(args.organization ? { organization: args.organization } : {}), ...(args.key ? { key: args.key } : {}) };
         this.validityDays = validityDays;
-        this.registerOutputs({ certPem: this.certPem, chainPem: this.chainPem });
+        if ("issuer" in args.signer) {
+            // The trigger string is part of the plan: bumping rotation changes it and the engine replaces all three.
+            const childOpts = { parent: this, replacementTrigger: `rotation-${rotation}` };
+            const { key, csr } = keyAndRequest(name, subject, childOpts);
+            const signing = {
+                issuer: args.signer.issuer,
+                maxPathLength: args.maxPathLength ?? intermediateCaDefaults.maxPathLength,
+                validityDays,
+                earlyRenewalDays: args.earlyRenewalDays ?? intermediateCaDefaults.earlyRenewalDays,
+            };
+            const certPem = signRequest(`${name}-cert`, csr.certRequestPem, signing, childOpts).certPem;
+            this.material = { certPem, privateKeyPem: pulumi.secret(key.privateKeyPem), chainPem: joinPem(certPem, args.signer.issuer.certPem) };
+            this.rotationInUse = rotation;
+            this.requests = [];
+        } else {
+            const { certPemByRotation, issuerCertPem } = args.signer.signedElsewhere;
+            const signed = Object.keys(certPemByRotation).map(Number).filter((r) => Number.isInteger(r) && r <= rotation);
+            this.rotationInUse = signed.length > 0 ? Math.max(...signed) : undefined;
+            const requests: CaRequest[] = [];
+            this.material = undefined;
+            for (const r of new Set([...(this.rotationInUse !== undefined ? [this.rotationInUse] : []), rotation])) {
+                const { key, csr } = keyAndRequest(rotatedName(name, r), subject, { parent: this });
+                requests.push({ rotation: r, certRequestPem: csr.certRequestPem });
+                if (r === this.rotationInUse) {
+                    const certPem = pulumi.output(certPemByRotation[String(r)]);
+                    this.material = { certPem, privateKeyPem: pulumi.secret(key.privateKeyPem), chainPem: joinPem(certPem, issuerCertPem) };
+                }
+            }
+            this.requests = requests;
+        }
+        this.registerOutputs({ certPem: this.material?.certPem });
+    }
+}
+
+/** Names of a key and request signed elsewhere: one pair per rotation, so two can coexist while one awaits its signature. */
+export function rotatedName(name: string, rotation: number): string {
+    return `${name}-r${rotation}`;
+}
+
+/**
+ * The `pki` stack's side of a request signed elsewhere: the certificate for another stack's CA request,
+ * made by the root whose key only the `pki` stack holds.
+ */
+export class IntermediateSignature extends pulumi.ComponentResource {
+    public readonly certPem: pulumi.Output<string>;
+
+    constructor(name: string, args: { readonly certRequestPem: pulumi.Input<string>; readonly signing: CaSigning }, opts?: pulumi.ComponentResourceOptions) {
+        super("ambient-spire:pki:IntermediateSignature", name, {}, opts);
+        this.certPem = signRequest(`${name}-cert`, args.certRequestPem, args.signing, { parent: this }).certPem;
+        this.registerOutputs({ certPem: this.certPem });
     }
 }
 

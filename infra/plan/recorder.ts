@@ -20,6 +20,11 @@ export interface RecordOptions {
      */
     readonly preview?: boolean;
     readonly computed?: ComputedOutputs;
+    /**
+     * Outputs of the stacks the program references, by stack name (as `pulumi stack output --json` prints
+     * them). A referenced stack not listed here has unknown outputs, as in a preview before it is deployed.
+     */
+    readonly stackOutputs?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 interface Seen {
@@ -52,6 +57,13 @@ export async function recordPlan(program: () => unknown, options: RecordOptions)
     await pulumi.runtime.setMocks(
         {
             async newResource(args) {
+                if (args.type === "pulumi:pulumi:StackReference") {
+                    const stack = String(args.inputs.name);
+                    const outputs = options.stackOutputs?.[stack];
+                    // Not listed: unknown in a preview; in an update, a stack that exists but exports nothing yet.
+                    const state = outputs ? { name: stack, outputs, secretOutputNames: [] } : preview ? { name: stack } : { name: stack, outputs: {}, secretOutputNames: [] };
+                    return { id: stack, state };
+                }
                 const key = `${args.type}::${args.name}`;
                 if (inputsByKey.has(key)) duplicates.push(key);
                 inputsByKey.set(key, args.inputs as Record<string, unknown>);
@@ -70,14 +82,21 @@ export async function recordPlan(program: () => unknown, options: RecordOptions)
 
     const seen: Seen[] = [];
     let outputs: unknown;
+    let failure: { error: unknown } | undefined;
     await pulumi.runtime.runInPulumiStack(async () => {
         pulumi.runtime.registerStackTransformation((args) => {
             seen.push({ resource: args.resource, type: args.type, name: args.name, opts: args.opts, props: args.props });
             return undefined;
         });
-        outputs = program();
+        try {
+            outputs = await program();
+        } catch (error) {
+            // Rethrown below: a rejection left inside the stack would also surface as an unhandled one.
+            failure = { error };
+        }
         return {};
     });
+    if (failure) throw failure.error;
 
     const stackResource = pulumi.runtime.getStackResource();
     const urnOf = new Map<pulumi.Resource, string>();

@@ -4,6 +4,7 @@ import {
     ClusterInput,
     IstioInput,
     PkiInput,
+    RemotePeerInput,
     SettingName,
     settingNames,
     settingSchemas,
@@ -32,8 +33,45 @@ export interface MeshSpec {
     readonly pki: PkiInput;
     readonly peering: "full-mesh" | "none" | "explicit";
     readonly links: readonly DirectedLink[];
-    /** More than one cluster: networks, plug-in CAs and east-west gateways are needed. */
+    /** More than one cluster, here or in peer stacks: networks, plug-in CAs and east-west gateways are needed. */
     readonly multicluster: boolean;
+    /** The `pki` stack that holds the root and signs this stack's CAs; undefined: this stack owns its root. */
+    readonly pkiStack?: string;
+    /** Clusters of other stacks that this stack's clusters may link to. */
+    readonly remotePeers: readonly RemotePeerInput[];
+}
+
+/** A stack that owns only the root CA and signs the CA requests of the cluster stacks it names. */
+export interface PkiStackSpec {
+    readonly pki: PkiInput;
+    readonly signFor: readonly string[];
+}
+
+export type StackSpec = { readonly kind: "mesh"; readonly spec: MeshSpec } | { readonly kind: "pki"; readonly spec: PkiStackSpec };
+
+/** Settings a `pki` stack must not have: it installs nothing in any cluster. */
+const meshOnlySettings: readonly SettingName[] = ["clusters", "istio", "peering", "soloLicenseKey", "pkiStack", "remotePeers"];
+
+/** Reads either stack shape: a `pki` stack (it has `signFor`) or a mesh stack, whole or one cluster's part. */
+export function loadStackSpec(config: Readonly<Record<string, string>>): StackSpec {
+    rejectUnknownKeys(config);
+    if (config[`${configNamespace}:signFor`] === undefined) return { kind: "mesh", spec: loadMeshSpec(config) };
+    for (const name of meshOnlySettings) {
+        if (config[`${configNamespace}:${name}`] !== undefined) {
+            throw new ConfigError(
+                `${configNamespace}:${name}`,
+                "is set on a pki stack (one with ambient-spire:signFor), which owns only the root CA",
+                "remove it, or remove ambient-spire:signFor to make this a cluster stack",
+            );
+        }
+    }
+    const signFor = parseSetting(config, "signFor") ?? [];
+    const pki = parseSetting(config, "pki");
+    checkPki(pki);
+    signFor.forEach((stack, index) => {
+        if (signFor.indexOf(stack) !== index) throw new ConfigError(settingName(["signFor", index]), `repeats ${stack}`, "remove the duplicate");
+    });
+    return { kind: "pki", spec: { pki, signFor } };
 }
 
 /**
@@ -42,11 +80,16 @@ export interface MeshSpec {
  */
 export function loadMeshSpec(config: Readonly<Record<string, string>>): MeshSpec {
     rejectUnknownKeys(config);
+    if (config[`${configNamespace}:signFor`] !== undefined) {
+        throw new ConfigError(`${configNamespace}:signFor`, "makes this a pki stack, which cannot also have clusters", "load it with loadStackSpec, or remove signFor");
+    }
     const clusters = parseSetting(config, "clusters").map(withDefaults);
     const istio = parseSetting(config, "istio");
     parseSetting(config, "soloLicenseKey");
     const peering = parseSetting(config, "peering");
     const pki = parseSetting(config, "pki");
+    const pkiStack = parseSetting(config, "pkiStack");
+    const remotePeers = parseSetting(config, "remotePeers");
 
     checkUnique(clusters, "name", "cluster names must be unique", "give each cluster its own name");
     checkUnique(clusters, "network", "networks must be unique: the multicluster check fails when two clusters share one", "give each cluster its own network (it defaults to the cluster name)");
@@ -59,14 +102,17 @@ export function loadMeshSpec(config: Readonly<Record<string, string>>): MeshSpec
         );
     }
     checkPki(pki);
-    const links = resolveLinks(clusters, peering);
+    checkRemotePeers(clusters, remotePeers, pkiStack);
+    const links = resolveLinks(clusters, remotePeers, peering);
     return {
         clusters,
         istio,
         pki,
         peering: Array.isArray(peering) ? "explicit" : peering,
         links,
-        multicluster: clusters.length > 1,
+        multicluster: clusters.length + remotePeers.length > 1,
+        ...(pkiStack !== undefined ? { pkiStack } : {}),
+        remotePeers,
     };
 }
 
@@ -120,6 +166,7 @@ const objectKeys: Record<string, readonly string[]> = {
     clusters: ["name", "context", "trustDomain", "network", "rotation"],
     istio: ["version", "repoKey", "clusterDomain"],
     peering: ["from", "to"],
+    remotePeers: ["name", "stack"],
     pki: ["keyAlgorithm", "rsaBits", "ecdsaCurve", "rootValidityDays", "intermediateValidityDays", "earlyRenewalDays", "protectRoot"],
 };
 
@@ -179,21 +226,43 @@ function checkPki(pki: PkiInput): void {
     }
 }
 
-function resolveLinks(clusters: readonly ClusterSpec[], peering: z.output<typeof settingSchemas.peering>): DirectedLink[] {
+function checkRemotePeers(clusters: readonly ClusterSpec[], remotePeers: readonly RemotePeerInput[], pkiStack: string | undefined): void {
+    if (remotePeers.length > 0 && pkiStack === undefined) {
+        throw new ConfigError(
+            settingName(["remotePeers"]),
+            "names clusters of other stacks, but this stack makes its own root CA, so their certificates would not chain to it",
+            "set ambient-spire:pkiStack to the pki stack that all these stacks share",
+        );
+    }
+    const local = new Set(clusters.map((c) => c.name));
+    remotePeers.forEach((peer, index) => {
+        if (local.has(peer.name)) {
+            throw new ConfigError(settingName(["remotePeers", index, "name"]), `"${peer.name}" is also a cluster of this stack`, "list each cluster once: in clusters if this stack owns it, else in remotePeers");
+        }
+        if (remotePeers.findIndex((p) => p.name === peer.name) !== index) {
+            throw new ConfigError(settingName(["remotePeers", index, "name"]), `repeats "${peer.name}"`, "remove the duplicate");
+        }
+    });
+}
+
+/** Links start in this stack's clusters; they may end in this stack's or in a remote peer. */
+function resolveLinks(clusters: readonly ClusterSpec[], remotePeers: readonly RemotePeerInput[], peering: z.output<typeof settingSchemas.peering>): DirectedLink[] {
+    const targets = [...clusters.map((c) => c.name), ...remotePeers.map((p) => p.name)];
     if (peering === "none") return [];
     if (peering === "full-mesh") {
-        return clusters.flatMap((from) => clusters.filter((to) => to.name !== from.name).map((to) => ({ from: from.name, to: to.name })));
+        return clusters.flatMap((from) => targets.filter((to) => to !== from.name).map((to) => ({ from: from.name, to })));
     }
     const names = clusters.map((c) => c.name);
     const seen = new Set<string>();
     peering.forEach((link, index) => {
         for (const end of ["from", "to"] as const) {
-            if (!names.includes(link[end])) {
-                const guess = closest(link[end], names);
+            const allowed = end === "from" ? names : targets;
+            if (!allowed.includes(link[end])) {
+                const guess = closest(link[end], allowed);
                 throw new ConfigError(
                     settingName(["peering", index, end]),
-                    `names cluster "${link[end]}", which is not in ambient-spire:clusters`,
-                    (guess ? `did you mean ${guess}? ` : "") + `use one of ${names.join(", ")}`,
+                    `names cluster "${link[end]}", which is not in ambient-spire:clusters${end === "to" && remotePeers.length > 0 ? " or ambient-spire:remotePeers" : ""}`,
+                    (guess ? `did you mean ${guess}? ` : "") + `use one of ${allowed.join(", ")}`,
                 );
             }
         }

@@ -14,3 +14,7 @@ export const labelValueRule = "a Kubernetes label value: at most 63 letters, dig
 export const istioVersion = /^\d+\.\d+\.\d+$/;
 export const repoKey = /^[a-z0-9]{12}$/;
 export const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A stack a StackReference can name: `stack`, `project/stack` or `org/project/stack`. */
+export const stackName = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){0,2}$/;
+export const stackNameRule = "a stack name such as dev, or fully qualified as <org>/ambient-spire/<stack>";

@@ -3,7 +3,7 @@ import * as rules from "./rules";
 
 /**
  * The stack configuration's shape. Every message is "<problem>\n<fix>", split by the loader into a ConfigError;
- * checks that span several settings (duplicates, links, validity periods) live in validate.ts.
+ * checks that span several settings (duplicates, links, validity periods, stack shapes) live in load.ts.
  */
 const say = (problem: string, fix: string) => `${problem}\n${fix}`;
 
@@ -82,6 +82,22 @@ export const licenseSchema = z
     .string({ error: (issue) => say(issue.input === undefined ? "is not set" : "must be a string", setLicence) })
     .min(1, say("is empty", setLicence));
 
+const stackReference = str("acme/ambient-spire/pki").regex(rules.stackName, say("is not a stack name", `use ${rules.stackNameRule}`));
+
+/** On a cluster stack: the `pki` stack that holds the root and signs this stack's CA requests. */
+export const pkiStackSchema = stackReference;
+
+/** On the `pki` stack: the cluster stacks whose CA requests it signs. */
+export const signForSchema = z
+    .array(stackReference, requiredObject("a list of stack names", "[acme/ambient-spire/cluster1]"))
+    .min(1, say("is empty", "name at least one cluster stack, e.g. [acme/ambient-spire/cluster1]"));
+
+/** On a cluster stack: clusters owned by other stacks that this stack's clusters link to. */
+export const remotePeersSchema = z.array(
+    z.strictObject({ name: clusterName, stack: stackReference }),
+    requiredObject("a list of {name, stack}", "[{name: cluster2, stack: acme/ambient-spire/cluster2}]"),
+).default([]);
+
 export const clustersSchema = z
     .array(clusterSchema, requiredObject("a list of clusters", "[{name: cluster1, context: kind-cluster1}]"))
     .min(1, say("is empty", "give at least one cluster, e.g. [{name: cluster1}]"));
@@ -93,14 +109,18 @@ export const settingSchemas = {
     soloLicenseKey: licenseSchema,
     peering: peeringSchema,
     pki: pkiSchema,
+    pkiStack: pkiStackSchema.optional(),
+    signFor: signForSchema.optional(),
+    remotePeers: remotePeersSchema,
 } as const;
 
 export type SettingName = keyof typeof settingSchemas;
 export const settingNames = Object.keys(settingSchemas) as SettingName[];
 /** Settings that hold objects or lists, which Pulumi passes to the program as JSON text. */
-export const structuredSettings: ReadonlySet<SettingName> = new Set(["clusters", "istio", "peering", "pki"]);
+export const structuredSettings: ReadonlySet<SettingName> = new Set(["clusters", "istio", "peering", "pki", "signFor", "remotePeers"]);
 
 export type ClusterInput = z.output<typeof clusterSchema>;
 export type IstioInput = z.output<typeof istioSchema>;
 export type PeeringInput = z.output<typeof peeringSchema>;
 export type PkiInput = z.output<typeof pkiSchema>;
+export type RemotePeerInput = z.output<typeof remotePeersSchema>[number];

@@ -31,7 +31,10 @@ export function asConfig(values: StackSettings): Record<string, string> {
     return config;
 }
 
-export async function record(values: StackSettings, options: { preview?: boolean; computed?: ComputedOutputs; stack?: string } = {}): Promise<Recording> {
+export async function record(
+    values: StackSettings,
+    options: { preview?: boolean; computed?: ComputedOutputs; stack?: string; stackOutputs?: Record<string, Record<string, unknown>> } = {},
+): Promise<Recording> {
     return recordPlan(program, {
         project: "ambient-spire",
         stack: options.stack ?? "test",
@@ -39,6 +42,7 @@ export async function record(values: StackSettings, options: { preview?: boolean
         secretKeys: ["ambient-spire:soloLicenseKey"],
         ...(options.preview !== undefined ? { preview: options.preview } : {}),
         ...(options.computed ? { computed: options.computed } : {}),
+        ...(options.stackOutputs ? { stackOutputs: options.stackOutputs } : {}),
     });
 }
 

@@ -1,0 +1,94 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { configNamespace, ConfigError } from "./config/errors";
+import { MeshSpec, PkiStackSpec } from "./config/load";
+
+/** What the `pki` stack exports: the root certificate and, per CA name and rotation, the certificate it signed. */
+export interface PkiStackOutputs<Pem = string> {
+    readonly rootCaCertPem: Pem;
+    readonly signedIntermediates: Readonly<Record<string, Readonly<Record<string, Pem>>>>;
+}
+export type SignedIntermediates = PkiStackOutputs["signedIntermediates"];
+
+const address = z.object({ type: z.enum(["IPAddress", "Hostname"]), value: z.string() });
+const pkiOutputs = z.object({ rootCaCertPem: z.string().optional(), signedIntermediates: z.record(z.string(), z.record(z.string(), z.string())).optional() });
+const clusterOutputs = z.object({
+    clusters: z.record(z.string(), z.object({ trustDomain: z.string(), network: z.string(), eastWestAddress: address.optional() })).optional(),
+    certificateRequests: z
+        .record(z.string(), z.array(z.object({ rotation: z.number().int().min(0), maxPathLength: z.union([z.literal(0), z.literal(1)]), certRequestPem: z.string() })))
+        .optional(),
+});
+
+/** What a cluster stack exports, as another stack reads it. */
+export type ClusterStackOutputs = {
+    readonly clusters: Readonly<Record<string, { readonly trustDomain: string; readonly network: string; readonly eastWestAddress?: z.output<typeof address> }>>;
+    readonly certificateRequests: Readonly<Record<string, readonly { rotation: number; maxPathLength: number; certRequestPem: string }[]>>;
+};
+
+/**
+ * StackReferences, one per referenced stack. Outputs are read once, before anything is registered: which CAs
+ * exist and which links can be made depends on them. An output not there yet (or unknown, as in the offline
+ * plan without a references file) reads as undefined.
+ */
+class References {
+    private readonly byName = new Map<string, pulumi.StackReference>();
+
+    async read<T extends z.ZodType>(stack: string, setting: string, schema: T): Promise<z.output<T>> {
+        let reference = this.byName.get(stack);
+        if (!reference) {
+            reference = new pulumi.StackReference(stack);
+            this.byName.set(stack, reference);
+        }
+        const names = Object.keys((schema as unknown as z.ZodObject).shape);
+        const values: Record<string, unknown> = {};
+        for (const name of names) {
+            const details = await reference.getOutputDetails(name);
+            values[name] = details.value ?? details.secretValue;
+        }
+        const parsed = schema.safeParse(values);
+        if (!parsed.success) {
+            const issue = parsed.error.issues[0];
+            throw new ConfigError(
+                `${configNamespace}:${setting}`,
+                `stack ${stack} exports ${issue.path.join(".")} in an unexpected shape (${issue.message})`,
+                "point it at a stack of this project, deployed with this version of the program",
+            );
+        }
+        return parsed.data;
+    }
+}
+
+/** For a cluster stack: the `pki` stack's root and signatures, and each remote peer's exported cluster. */
+export async function readClusterStackReferences(spec: MeshSpec): Promise<{
+    pki: PkiStackOutputs | undefined;
+    peers: Record<string, ClusterStackOutputs["clusters"][string] | undefined>;
+}> {
+    if (spec.pkiStack === undefined) throw new Error("internal: not a cluster stack");
+    const references = new References();
+    const pki = await references.read(spec.pkiStack, "pkiStack", pkiOutputs);
+    const peers: Record<string, ClusterStackOutputs["clusters"][string] | undefined> = {};
+    for (const [index, peer] of spec.remotePeers.entries()) {
+        const exported = await references.read(peer.stack, `remotePeers[${index}].stack`, clusterOutputs);
+        peers[peer.name] = exported.clusters?.[peer.name];
+    }
+    return {
+        pki: pki.rootCaCertPem === undefined ? undefined : { rootCaCertPem: pki.rootCaCertPem, signedIntermediates: pki.signedIntermediates ?? {} },
+        peers,
+    };
+}
+
+/** For the `pki` stack: every CA request the named cluster stacks export. */
+export async function readCertificateRequests(spec: PkiStackSpec): Promise<ClusterStackOutputs["certificateRequests"]> {
+    const references = new References();
+    const requests: Record<string, ClusterStackOutputs["certificateRequests"][string]> = {};
+    for (const [index, stack] of spec.signFor.entries()) {
+        const exported = await references.read(stack, `signFor[${index}]`, clusterOutputs);
+        for (const [ca, list] of Object.entries(exported.certificateRequests ?? {})) {
+            if (requests[ca]) {
+                throw new ConfigError(`${configNamespace}:signFor[${index}]`, `stack ${stack} requests a CA named ${ca}, which another stack requests too`, "give every cluster a unique name across all stacks");
+            }
+            requests[ca] = list;
+        }
+    }
+    return requests;
+}
