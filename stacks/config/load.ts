@@ -49,8 +49,11 @@ export interface PkiStackSpec {
 
 export type StackSpec = { readonly kind: "mesh"; readonly spec: MeshSpec } | { readonly kind: "pki"; readonly spec: PkiStackSpec };
 
-/** Settings a `pki` stack must not have: it installs nothing in any cluster. */
-const meshOnlySettings: readonly SettingName[] = ["clusters", "istio", "peering", "soloLicenseKey", "pkiStack", "remotePeers"];
+/**
+ * Settings a `pki` stack must not have: it installs nothing in any cluster. The licence is allowed (and
+ * unused): Pulumi.yaml declares it, and the CLI requires a declared key without a default on every stack.
+ */
+const meshOnlySettings: readonly SettingName[] = ["clusters", "istio", "peering", "pkiStack", "remotePeers"];
 
 /** Reads either stack shape: a `pki` stack (it has `signFor`) or a mesh stack, whole or one cluster's part. */
 export function loadStackSpec(config: Readonly<Record<string, string>>): StackSpec {
