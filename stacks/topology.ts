@@ -47,7 +47,8 @@ export interface CertificateRequestOutput {
 }
 
 export interface MeshOutputs {
-    readonly rootCaCertPem: pulumi.Output<string>;
+    /** The root certificate; absent on a cluster stack until the `pki` stack has been deployed. */
+    readonly rootCaCertPem?: pulumi.Output<string>;
     readonly clusters: Record<string, ClusterOutputs>;
     /** Cluster stacks only: every CA request this stack holds, by CA name, for the `pki` stack to sign. */
     readonly certificateRequests?: Record<string, CertificateRequestOutput[]>;
@@ -63,7 +64,7 @@ interface ClusterParts {
     readonly eastWest?: EastWestGateway;
 }
 
-export function keySpecOf(pki: PkiInput): KeySpec {
+function keySpecOf(pki: PkiInput): KeySpec {
     return {
         algorithm: pki.keyAlgorithm,
         ...(pki.rsaBits !== undefined ? { rsaBits: pki.rsaBits } : {}),
@@ -71,7 +72,7 @@ export function keySpecOf(pki: PkiInput): KeySpec {
     };
 }
 
-export function rootCaOf(pki: PkiInput): RootCa {
+function rootCaOf(pki: PkiInput): RootCa {
     return new RootCa("mesh-root-ca", {
         key: keySpecOf(pki),
         validityDays: pki.rootValidityDays,
@@ -102,7 +103,9 @@ export function buildMesh({ spec, licenseKey, referenced }: MeshInputs): MeshOut
     const key = keySpecOf(spec.pki);
     const split = spec.pkiStack !== undefined;
     const root = split ? undefined : rootCaOf(spec.pki);
-    const rootCertPem = root ? root.certPem : pulumi.output(referenced?.pki?.rootCaCertPem ?? "");
+    const referencedRoot = referenced?.pki?.rootCaCertPem;
+    // Without a pki deployment nothing signed exists, so no cluster is built and this empty value is never used.
+    const rootCertPem = root ? root.certPem : pulumi.output(referencedRoot ?? "");
     const certificateRequests: Record<string, CertificateRequestOutput[]> = {};
     const awaitingSignature: string[] = [];
 
@@ -190,7 +193,11 @@ export function buildMesh({ spec, licenseKey, referenced }: MeshInputs): MeshOut
             ...(part.eastWest ? { eastWestAddress: part.eastWest.address } : {}),
         };
     }
-    return { rootCaCertPem: rootCertPem, clusters, ...(split ? { certificateRequests, awaitingSignature } : {}) };
+    return {
+        ...(root || referencedRoot !== undefined ? { rootCaCertPem: rootCertPem } : {}),
+        clusters,
+        ...(split ? { certificateRequests, awaitingSignature } : {}),
+    };
 }
 
 /** The remote end of a link: a cluster of this stack, or a peer stack's exported cluster. */
@@ -209,7 +216,7 @@ function remotePeerOf(
 export interface PkiInputs {
     readonly pki: PkiInput;
     /** The cluster stacks' exported CA requests, by CA name, as read at program start. */
-    readonly requests: Readonly<Record<string, readonly { rotation: number; maxPathLength: number; certRequestPem: string }[]>>;
+    readonly requests: ClusterStackOutputs["certificateRequests"];
 }
 
 /** The `pki` stack: the root CA, and a signature for every CA request the named cluster stacks export. */

@@ -33,6 +33,9 @@ describe("stack-per-cluster: a pki stack and cluster stacks", () => {
         assert.deepEqual(working.map((r) => r.name).sort(), ["cluster1-istio-ca-r0-csr", "cluster1-istio-ca-r0-key", "cluster1-spire-ca-r0-csr", "cluster1-spire-ca-r0-key"]);
         const values = (await resolved(outputs)) as { awaitingSignature: string[]; certificateRequests: Record<string, { rotation: number; maxPathLength: number }[]> };
         assert.deepEqual(values.awaitingSignature, ["cluster1"]);
+        assert.ok(!("rootCaCertPem" in values), "no root to report before the pki stack is deployed");
+        // The fake keys carry "PRIVATE KEY", so this fails if a key ever reaches an output.
+        assert.doesNotMatch(JSON.stringify(values), /PRIVATE KEY/);
         assert.deepEqual(values.certificateRequests["cluster1-spire-ca"].map((r) => [r.rotation, r.maxPathLength]), [[0, 1]]);
         assert.deepEqual(values.certificateRequests["cluster1-istio-ca"].map((r) => [r.rotation, r.maxPathLength]), [[0, 0]]);
     });

@@ -129,14 +129,12 @@ export class IntermediateCa extends pulumi.ComponentResource {
     public readonly rotationInUse: number | undefined;
     /** Every request this CA holds (the one in use and one awaiting its signature); empty when signed here. */
     public readonly requests: readonly CaRequest[];
-    public readonly validityDays: number;
 
     constructor(name: string, args: IntermediateCaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ambient-spire:pki:IntermediateCa", name, {}, opts);
         const validityDays = args.validityDays ?? intermediateCaDefaults.validityDays;
         const rotation = args.rotation ?? intermediateCaDefaults.rotation;
         const subject: RequestSubject = { commonName: args.commonName, ...(args.organization ? { organization: args.organization } : {}), ...(args.key ? { key: args.key } : {}) };
-        this.validityDays = validityDays;
         if ("issuer" in args.signer) {
             // The trigger string is part of the plan: bumping rotation changes it and the engine replaces all three.
             const childOpts = { parent: this, replacementTrigger: `rotation-${rotation}` };

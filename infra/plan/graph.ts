@@ -46,7 +46,10 @@ export function renderMermaid(plan: Plan): string {
         for (const box of boxes.filter((b) => clusterOf.get(b.urn) === cluster)) lines.push(`        ${node(box)}`);
         lines.push("    end");
     }
-    for (const { from, to } of [...edges.values()].sort((a, b) => (ids.get(a.from.urn)! + ids.get(a.to.urn)!).localeCompare(ids.get(b.from.urn)! + ids.get(b.to.urn)!))) {
+    const order = new Map(boxes.map((box, index) => [box.urn, index] as const));
+    const byBoxes = (a: { from: PlannedResource; to: PlannedResource }, b: { from: PlannedResource; to: PlannedResource }) =>
+        order.get(a.from.urn)! - order.get(b.from.urn)! || order.get(a.to.urn)! - order.get(b.to.urn)!;
+    for (const { from, to } of [...edges.values()].sort(byBoxes)) {
         const fromCluster = clusterOf.get(from.urn);
         const toCluster = clusterOf.get(to.urn);
         const crosses = fromCluster !== null && toCluster !== null && fromCluster !== toCluster;
