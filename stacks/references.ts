@@ -71,10 +71,32 @@ export async function readClusterStackReferences(spec: MeshSpec): Promise<{
         const exported = await references.read(peer.stack, `remotePeers[${index}].stack`, clusterOutputs);
         peers[peer.name] = exported.clusters?.[peer.name];
     }
+    checkPeerNetworks(spec, peers);
     return {
         pki: pki.rootCaCertPem === undefined ? undefined : { rootCaCertPem: pki.rootCaCertPem, signedIntermediates: pki.signedIntermediates ?? {} },
         peers,
     };
+}
+
+/**
+ * A peer's network comes from its stack, so the multicluster check's "unique network" rule can only be
+ * applied here, once its outputs are read, but still before any cluster resource is registered.
+ */
+function checkPeerNetworks(spec: MeshSpec, peers: Readonly<Record<string, ClusterStackOutputs["clusters"][string] | undefined>>): void {
+    const owner = new Map(spec.clusters.map((c) => [c.network, c.name] as const));
+    spec.remotePeers.forEach((peer, index) => {
+        const network = peers[peer.name]?.network;
+        if (network === undefined) return;
+        const other = owner.get(network);
+        if (other !== undefined) {
+            throw new ConfigError(
+                `${configNamespace}:remotePeers[${index}]`,
+                `${peer.name} (stack ${peer.stack}) uses network "${network}", which ${other} uses too: the multicluster check fails when two clusters share one`,
+                `give one of them another network (clusters[].network in its stack)`,
+            );
+        }
+        owner.set(network, peer.name);
+    });
 }
 
 /** For the `pki` stack: every CA request the named cluster stacks export. */
