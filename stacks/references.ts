@@ -8,7 +8,6 @@ export interface PkiStackOutputs<Pem = string> {
     readonly rootCaCertPem: Pem;
     readonly signedIntermediates: Readonly<Record<string, Readonly<Record<string, Pem>>>>;
 }
-export type SignedIntermediates = PkiStackOutputs["signedIntermediates"];
 
 const address = z.object({ type: z.enum(["IPAddress", "Hostname"]), value: z.string() });
 const pkiOutputs = z.object({ rootCaCertPem: z.string().optional(), signedIntermediates: z.record(z.string(), z.record(z.string(), z.string())).optional() });
@@ -19,11 +18,18 @@ const clusterOutputs = z.object({
         .optional(),
 });
 
-/** What a cluster stack exports, as another stack reads it. */
-export type ClusterStackOutputs = {
-    readonly clusters: Readonly<Record<string, { readonly trustDomain: string; readonly network: string; readonly eastWestAddress?: z.output<typeof address> }>>;
-    readonly certificateRequests: Readonly<Record<string, readonly { rotation: number; maxPathLength: number; certRequestPem: string }[]>>;
-};
+/** What a cluster stack exports, as another stack reads it (the schema above is the one definition). */
+export type ClusterStackOutputs = Required<z.output<typeof clusterOutputs>>;
+/** A cluster of another stack, as its stack exports it. */
+export type PeerCluster = ClusterStackOutputs["clusters"][string];
+
+/** What a cluster stack reads from other stacks before it builds anything. */
+export interface ClusterStackReferences {
+    /** Undefined until the `pki` stack has been deployed. */
+    readonly pki: PkiStackOutputs | undefined;
+    /** By cluster name; undefined until that peer's stack exports it. */
+    readonly peers: Readonly<Record<string, PeerCluster | undefined>>;
+}
 
 /**
  * StackReferences, one per referenced stack. Outputs are read once, before anything is registered: which CAs
@@ -33,13 +39,13 @@ export type ClusterStackOutputs = {
 class References {
     private readonly byName = new Map<string, pulumi.StackReference>();
 
-    async read<T extends z.ZodType>(stack: string, setting: string, schema: T): Promise<z.output<T>> {
+    async read<T extends z.ZodObject>(stack: string, setting: string, schema: T): Promise<z.output<T>> {
         let reference = this.byName.get(stack);
         if (!reference) {
             reference = new pulumi.StackReference(stack);
             this.byName.set(stack, reference);
         }
-        const names = Object.keys((schema as unknown as z.ZodObject).shape);
+        const names = Object.keys(schema.shape);
         const values: Record<string, unknown> = {};
         for (const name of names) {
             const details = await reference.getOutputDetails(name);
@@ -59,14 +65,11 @@ class References {
 }
 
 /** For a cluster stack: the `pki` stack's root and signatures, and each remote peer's exported cluster. */
-export async function readClusterStackReferences(spec: MeshSpec): Promise<{
-    pki: PkiStackOutputs | undefined;
-    peers: Record<string, ClusterStackOutputs["clusters"][string] | undefined>;
-}> {
+export async function readClusterStackReferences(spec: MeshSpec): Promise<ClusterStackReferences> {
     if (spec.pkiStack === undefined) throw new Error("internal: not a cluster stack");
     const references = new References();
     const pki = await references.read(spec.pkiStack, "pkiStack", pkiOutputs);
-    const peers: Record<string, ClusterStackOutputs["clusters"][string] | undefined> = {};
+    const peers: Record<string, PeerCluster | undefined> = {};
     for (const [index, peer] of spec.remotePeers.entries()) {
         const exported = await references.read(peer.stack, `remotePeers[${index}].stack`, clusterOutputs);
         peers[peer.name] = exported.clusters?.[peer.name];
@@ -82,7 +85,7 @@ export async function readClusterStackReferences(spec: MeshSpec): Promise<{
  * A peer's network comes from its stack, so the multicluster check's "unique network" rule can only be
  * applied here, once its outputs are read, but still before any cluster resource is registered.
  */
-function checkPeerNetworks(spec: MeshSpec, peers: Readonly<Record<string, ClusterStackOutputs["clusters"][string] | undefined>>): void {
+function checkPeerNetworks(spec: MeshSpec, peers: ClusterStackReferences["peers"]): void {
     const owner = new Map(spec.clusters.map((c) => [c.network, c.name] as const));
     spec.remotePeers.forEach((peer, index) => {
         const network = peers[peer.name]?.network;

@@ -15,7 +15,7 @@ import {
 } from "../components";
 import { ClusterSpec, MeshSpec } from "./config/load";
 import { PkiInput } from "./config/schema";
-import { ClusterStackOutputs, PkiStackOutputs } from "./references";
+import { ClusterStackOutputs, ClusterStackReferences, PkiStackOutputs } from "./references";
 
 export interface MeshInputs {
     readonly spec: MeshSpec;
@@ -25,10 +25,7 @@ export interface MeshInputs {
      * For a cluster stack (spec.pkiStack set): what the `pki` stack and the peers' stacks exported, read before
      * anything is registered. Undefined when this stack owns its root.
      */
-    readonly referenced?: {
-        readonly pki: PkiStackOutputs | undefined;
-        readonly peers: Readonly<Record<string, ClusterStackOutputs["clusters"][string] | undefined>>;
-    };
+    readonly referenced?: ClusterStackReferences;
 }
 
 /** What an operator needs from a stack; never a private key. */
@@ -101,8 +98,8 @@ function casOf(cluster: ClusterSpec, multicluster: boolean): { spire: CaPlan; is
  */
 export function buildMesh({ spec, licenseKey, referenced }: MeshInputs): MeshOutputs {
     const key = keySpecOf(spec.pki);
-    const split = spec.pkiStack !== undefined;
-    const root = split ? undefined : rootCaOf(spec.pki);
+    // A cluster stack of the stack-per-cluster shape has no root of its own.
+    const root = spec.pkiStack === undefined ? rootCaOf(spec.pki) : undefined;
     const referencedRoot = referenced?.pki?.rootCaCertPem;
     // Without a pki deployment nothing signed exists, so no cluster is built and this empty value is never used.
     const rootCertPem = root ? root.certPem : pulumi.output(referencedRoot ?? "");
@@ -196,7 +193,7 @@ export function buildMesh({ spec, licenseKey, referenced }: MeshInputs): MeshOut
     return {
         ...(root || referencedRoot !== undefined ? { rootCaCertPem: rootCertPem } : {}),
         clusters,
-        ...(split ? { certificateRequests, awaitingSignature } : {}),
+        ...(root ? {} : { certificateRequests, awaitingSignature }),
     };
 }
 
@@ -204,7 +201,7 @@ export function buildMesh({ spec, licenseKey, referenced }: MeshInputs): MeshOut
 function remotePeerOf(
     name: string,
     parts: ReadonlyMap<string, ClusterParts>,
-    peers: Readonly<Record<string, ClusterStackOutputs["clusters"][string] | undefined>> | undefined,
+    peers: ClusterStackReferences["peers"] | undefined,
 ): ConstructorParameters<typeof PeerLink>[1]["remote"] | undefined {
     const local = parts.get(name);
     if (local?.eastWest) return { clusterName: name, network: local.spec.network, trustDomain: local.spec.trustDomain, address: local.eastWest.address };

@@ -53,6 +53,13 @@ describe("plan diff on real plan pairs", () => {
         assert.deepEqual([diff.changed.length, diff.replaced.length], [0, 0]);
     });
 
+    test("a shorter renewal window updates every certificate in place: early renewal is the one TLS input the provider can edit", async () => {
+        const diff = diffPlans(await plan(settings({}, 2)), await plan(settings({ "ambient-spire:pki": { earlyRenewalDays: 20 } }, 2)));
+        assert.deepEqual([diff.added.length, diff.removed.length, diff.replaced.length], [0, 0, 0]);
+        assert.deepEqual(names(diff.changed.map((c) => c.resource)), ["cluster1-istio-ca-cert", "cluster1-spire-ca-cert", "cluster2-istio-ca-cert", "cluster2-spire-ca-cert", "mesh-root-ca-cert"]);
+        for (const c of diff.changed) assert.deepEqual(c.changes.map((x) => [x.path, x.before, x.after]), [["earlyRenewalHours", 720, 480]], c.resource.name);
+    });
+
     test("a rotation replaces that cluster's intermediates, says why, and shows no key or licence", async () => {
         const rotated = clusters(2).map((c) => (c.name === "cluster2" ? { ...c, rotation: 1 } : c));
         const diff = diffPlans(await plan(settings({}, 2)), await plan(settings({ "ambient-spire:clusters": rotated })));

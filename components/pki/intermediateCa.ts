@@ -35,14 +35,15 @@ export interface IntermediateCaArgs {
     readonly organization?: string;
     /**
      * basicConstraints pathlen. Default: 1 — SPIRE mints its own CA under its upstream intermediate, so 0 would
-     * break the chain. Istio's plug-in CA signs workload certificates directly and may use 0.
+     * break the chain. Istio's plug-in CA signs workload certificates directly and may use 0. Signed here
+     * only: a signer elsewhere decides it (the `pki` stack uses the pathlen the request is exported with).
      */
     readonly maxPathLength?: number;
     /** Key algorithm and size. Default: RSA 2048. */
     readonly key?: KeySpec;
-    /** Validity in days. Default: 1825 (the guide's); must not exceed the issuer's validity. */
+    /** Validity in days. Default: 1825 (the guide's); must not exceed the issuer's validity. Signed here only. */
     readonly validityDays?: number;
-    /** Days before expiry from which `pulumi up` replaces the certificate. Default: 30. */
+    /** Days before expiry from which `pulumi up` replaces the certificate. Default: 30. Signed here only. */
     readonly earlyRenewalDays?: number;
     /**
      * Bumping this number replaces the key, the request and the certificate on the next `pulumi up` (rotation).

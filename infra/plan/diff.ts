@@ -65,7 +65,6 @@ function compare(path: string, before: JsonValue | undefined, after: JsonValue |
         const length = Math.max(before.length, after.length);
         return Array.from({ length }, (_, index) => compare(`${path}[${index}]`, before[index], after[index])).flat();
     }
-    if (JSON.stringify(before) === JSON.stringify(after)) return [];
     return [{ path: path === "" ? "(inputs)" : path, before, after }];
 }
 
@@ -80,13 +79,14 @@ function join(path: string, key: string): string {
 
 /**
  * The inputs whose change makes the engine replace rather than update, for the resource kinds this program
- * uses: any TLS key or certificate input (the tls provider cannot edit a key or certificate), an object's
- * name or namespace, a Helm release's name or namespace, a provider's cluster, and the replacement trigger.
+ * uses: any TLS key or certificate input but the early-renewal window (the tls provider's schema marks every
+ * other one RequiresReplace), an object's name or namespace, a Helm release's name or namespace, a provider's
+ * cluster, and the replacement trigger.
  */
 function forcesReplacement(resource: PlannedResource, path: string): boolean {
     if (path === "options.replacementTrigger") return true;
     if (path.startsWith("options.")) return false;
-    if (resource.type.startsWith("tls:")) return true;
+    if (resource.type.startsWith("tls:")) return path !== "earlyRenewalHours";
     if (resource.type === "pulumi:providers:kubernetes") return ["context", "cluster", "kubeconfig"].includes(path);
     if (resource.type === "kubernetes:helm.sh/v3:Release") return path === "name" || path === "namespace";
     return path === "metadata.name" || path === "metadata.namespace";
