@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Builds the real-engine toolchain into .tools/bin (not committed) from the Go module proxy:
+#   etcd, kube-apiserver, kube-controller-manager, kubectl, the Pulumi CLI and its Node.js language host.
+# Idempotent: a tool whose stamp names the wanted version is skipped, so a second run only checks.
+# Provider plugins (kubernetes, tls) are not built here: install them as Pulumi users do
+# (`pulumi plugin install resource kubernetes 4.34.2`); `npm run e2e` says which are missing.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+bin=$root/.tools/bin
+work=$root/.tools/build
+mkdir -p "$bin" "$work"
+
+# Versions: the control plane the e2e targets, and the CLI of the same version as our @pulumi/pulumi.
+kubernetes_version=1.35.4
+etcd_version=3.6.16
+pulumi_version=$(node -p 'require("./node_modules/@pulumi/pulumi/package.json").version' 2>/dev/null \
+  || node -p 'require("./package.json").dependencies["@pulumi/pulumi"]')
+# The Node.js language host left sdk/v3 after v3.68.0 and its own module is not on the proxy; v3.68.0 is the
+# newest that builds from the proxy and it drives @pulumi/pulumi 3.248 (it ignores runtime.options.nodeargs).
+language_host_version=3.68.0
+
+export CGO_ENABLED=0 GOFLAGS=-mod=mod
+
+stamped() { [ -x "$bin/$1" ] && [ "$(cat "$bin/.$1.version" 2>/dev/null)" = "$2" ]; }
+stamp() { echo "$2" > "$bin/.$1.version"; }
+say() { printf '[e2e:tools] %s\n' "$*"; }
+
+# A wrapper module per tool: upstream mains are built as dependencies, so nothing upstream is vendored here.
+new_module() { # dir, module path
+  rm -rf "$1"; mkdir -p "$1"
+  printf 'module %s\n\ngo 1.25\n' "$2" > "$1/go.mod"
+}
+
+build_etcd() {
+  if stamped etcd "$etcd_version"; then say "etcd $etcd_version: present"; return; fi
+  say "etcd $etcd_version: building"
+  local dir=$work/etcd
+  new_module "$dir" local/etcd-build
+  printf '//go:build tools\n\npackage tools\n\nimport _ "go.etcd.io/etcd/server/v3"\n' > "$dir/tools.go"
+  ( cd "$dir" && go get "go.etcd.io/etcd/server/v3@v$etcd_version" && go mod tidy \
+    && go build -trimpath -o "$bin/etcd" go.etcd.io/etcd/server/v3 )
+  stamp etcd "$etcd_version"
+}
+
+build_kubernetes() {
+  if stamped kube-apiserver "$kubernetes_version" && stamped kube-controller-manager "$kubernetes_version" \
+     && stamped kubectl "$kubernetes_version"; then
+    say "kubernetes $kubernetes_version: present"; return
+  fi
+  say "kube-apiserver, kube-controller-manager, kubectl $kubernetes_version: building"
+  local dir=$work/kubernetes
+  new_module "$dir" local/kubernetes-build
+  # k8s.io/kubernetes points its staging modules at local paths; each is published as v0.<minor>.<patch>.
+  local info gomod staging
+  info=$(go mod download -json "k8s.io/kubernetes@v$kubernetes_version")
+  gomod=$(printf '%s' "$info" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).GoMod))')
+  staging=$(sed -n 's#^[[:space:]]*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#\1#p' "$gomod")
+  [ -n "$staging" ] || { echo "no staging replaces found in $gomod" >&2; exit 1; }
+  {
+    printf 'require k8s.io/kubernetes v%s\n\n' "$kubernetes_version"
+    for m in $staging; do printf 'replace %s => %s v0.%s\n' "$m" "$m" "${kubernetes_version#1.}"; done
+  } >> "$dir/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n\t_ "k8s.io/kubernetes/cmd/kube-controller-manager"\n\t_ "k8s.io/kubernetes/cmd/kubectl"\n)\n' > "$dir/tools.go"
+  local major=${kubernetes_version%%.*} minor
+  minor=${kubernetes_version#*.}; minor=${minor%%.*}
+  local ld=""
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld="$ld -X $pkg.gitVersion=v$kubernetes_version -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+  done
+  ( cd "$dir" && go mod tidy \
+    && go build -trimpath -ldflags "$ld" -o "$bin/" k8s.io/kubernetes/cmd/kube-apiserver \
+         k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl )
+  for t in kube-apiserver kube-controller-manager kubectl; do stamp "$t" "$kubernetes_version"; done
+}
+
+build_language_host() {
+  if stamped pulumi-language-nodejs "$language_host_version"; then
+    say "pulumi-language-nodejs $language_host_version: present"; return
+  fi
+  say "pulumi-language-nodejs $language_host_version: building"
+  local dir=$work/language-host pkg=github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
+  new_module "$dir" local/language-host-build
+  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$pkg" > "$dir/tools.go"
+  ( cd "$dir" && go get "github.com/pulumi/pulumi/sdk/v3@v$language_host_version" && go mod tidy \
+    && go build -trimpath -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$language_host_version" \
+         -o "$bin/pulumi-language-nodejs" "$pkg" )
+  stamp pulumi-language-nodejs "$language_host_version"
+}
+
+build_pulumi() {
+  if stamped pulumi "$pulumi_version"; then say "pulumi $pulumi_version: present"; return; fi
+  say "pulumi CLI $pulumi_version: building"
+  local dir=$work/pulumi
+  new_module "$dir" local/pulumi-build
+  local info gomod
+  info=$(go mod download -json "github.com/pulumi/pulumi/pkg/v3@v$pulumi_version")
+  gomod=$(printf '%s' "$info" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).GoMod))')
+  {
+    printf 'require (\n\tgithub.com/pulumi/pulumi/pkg/v3 v%s\n\tgithub.com/pulumi/pulumi/sdk/v3 v%s\n)\n' \
+      "$pulumi_version" "$pulumi_version"
+    # pkg's own non-local replaces (a clipboard fork) must be repeated: replaces apply only in the main module.
+    grep -E '^replace .* => [^./]' "$gomod" || true
+  } >> "$dir/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"\n' > "$dir/tools.go"
+  ( cd "$dir" && go mod tidy \
+    && go build -trimpath -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$pulumi_version" \
+         -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi )
+  stamp pulumi "$pulumi_version"
+}
+
+command -v go >/dev/null || { echo "e2e:tools needs Go (1.25 or newer) on PATH" >&2; exit 1; }
+build_language_host
+build_etcd
+build_kubernetes
+build_pulumi
+say "done: $(cd "$bin" && ls | tr '\n' ' ')"
