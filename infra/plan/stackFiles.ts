@@ -10,6 +10,8 @@ export interface StackConfig {
     readonly config: Record<string, string>;
     /** Keys whose value is, or contains, a `secure:` value. */
     readonly secretKeys: string[];
+    /** What the plan stood in for, to say on stderr (the licence of a stack file that leaves it out). */
+    readonly notes: string[];
 }
 
 export class StackFileError extends Error {}
@@ -47,7 +49,15 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
         config[full] = encoded.text;
         if (encoded.secret) secretKeys.push(full);
     }
-    return { project: project.name, stack, config, secretKeys: secretKeys.sort() };
+    const notes: string[] = [];
+    // Stack files leave the licence out (it is set encrypted per stack); the plan never reads its value.
+    const licence = `${project.name}:soloLicenseKey`;
+    if (config[licence] === undefined && config[`${project.name}:signFor`] === undefined) {
+        config[licence] = securePlaceholder;
+        secretKeys.push(licence);
+        notes.push(`${licence} is not set in ${path.basename(stackFile)}; the plan stands in a secret placeholder (pulumi preview and up require it: pulumi config set --secret ${licence} <key>)`);
+    }
+    return { project: project.name, stack, config, secretKeys: secretKeys.sort(), notes };
 }
 
 function declaredDefault(declaration: unknown): unknown {
