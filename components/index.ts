@@ -8,3 +8,4 @@ export * from "./mesh/ambientMesh";
 export * from "./multicluster/gatewayShape";
 export * from "./multicluster/eastWestGateway";
 export * from "./multicluster/peerLink";
+export * from "./helm/chartSource";

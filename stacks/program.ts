@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { configNamespace } from "./config/errors";
 import { loadStackSpec } from "./config/load";
+import { checkLocalSources } from "./config/localSources";
+import { engineSecretKeys } from "./config/secretKeys";
 import { readCertificateRequests, readClusterStackReferences } from "./references";
 import { buildMesh, buildPki, MeshOutputs } from "./topology";
 import { PkiStackOutputs } from "./references";
@@ -10,9 +12,10 @@ import { PkiStackOutputs } from "./references";
  * ConfigError leaves nothing registered), read referenced stacks, then build.
  */
 export async function program(): Promise<MeshOutputs | PkiStackOutputs<pulumi.Output<string>>> {
-    const stack = loadStackSpec(pulumi.runtime.allConfig());
+    const stack = loadStackSpec(pulumi.runtime.allConfig(), engineSecretKeys());
     if (stack.kind === "pki") return buildPki({ pki: stack.spec.pki, requests: await readCertificateRequests(stack.spec) });
     const spec = stack.spec;
+    checkLocalSources(spec.sources);
     const licenseKey = new pulumi.Config(configNamespace).requireSecret("soloLicenseKey");
     if (spec.pkiStack === undefined) return buildMesh({ spec, licenseKey });
     return buildMesh({ spec, licenseKey, referenced: await readClusterStackReferences(spec) });

@@ -14,7 +14,7 @@ const pkiOutputs = z.object({ rootCaCertPem: z.string().optional(), signedInterm
 const clusterOutputs = z.object({
     clusters: z.record(z.string(), z.object({ trustDomain: z.string(), network: z.string(), eastWestAddress: address.optional() })).optional(),
     certificateRequests: z
-        .record(z.string(), z.array(z.object({ rotation: z.number().int().min(0), maxPathLength: z.union([z.literal(0), z.literal(1)]), certRequestPem: z.string() })))
+        .record(z.string(), z.array(z.object({ rotation: z.number().int().min(0), maxPathLength: z.union([z.literal(1), z.null()]), certRequestPem: z.string() })))
         .optional(),
 });
 

@@ -7,6 +7,7 @@ import {
     IntermediateCa,
     IntermediateSigner,
     KeySpec,
+    PathLength,
     PeerLink,
     IntermediateSignature,
     RootCa,
@@ -39,7 +40,8 @@ export interface ClusterOutputs {
 /** A CA request for the `pki` stack to sign (public material only). */
 export interface CertificateRequestOutput {
     readonly rotation: number;
-    readonly maxPathLength: number;
+    /** null: no path length (Istio's plug-in CA). */
+    readonly maxPathLength: PathLength;
     readonly certRequestPem: pulumi.Output<string>;
 }
 
@@ -78,16 +80,19 @@ function rootCaOf(pki: PkiInput): RootCa {
     });
 }
 
-/** One of a cluster's CAs: SPIRE's upstream (pathlen 1: SPIRE mints its own CA under it) or Istio's plug-in CA (pathlen 0). */
+/**
+ * One of a cluster's CAs: SPIRE's upstream (pathlen 1: SPIRE mints its own CA under it) or Istio's plug-in CA
+ * (no path length: 0 is what it needs, and the tls provider cannot issue 0).
+ */
 interface CaPlan {
     readonly name: string;
     readonly commonName: string;
-    readonly maxPathLength: number;
+    readonly maxPathLength: PathLength;
 }
 
 function casOf(cluster: ClusterSpec, multicluster: boolean): { spire: CaPlan; istio?: CaPlan } {
     const spire = { name: `${cluster.name}-spire-ca`, commonName: `SPIRE ${cluster.name} CA`, maxPathLength: 1 };
-    const istio = { name: `${cluster.name}-istio-ca`, commonName: `Istio ${cluster.name} CA`, maxPathLength: 0 };
+    const istio = { name: `${cluster.name}-istio-ca`, commonName: `Istio ${cluster.name} CA`, maxPathLength: null };
     return multicluster ? { spire, istio } : { spire };
 }
 
@@ -134,12 +139,12 @@ export function buildMesh({ spec, licenseKey, referenced }: MeshInputs): MeshOut
             pulumi.log.warn(`${cluster.name}: its CA requests await the pki stack ${spec.pkiStack}; run pulumi up there, then here again`);
             continue;
         }
-        // The provider is named after the cluster: plan output reads the cluster from it.
-        const provider = new k8s.Provider(cluster.name, cluster.context !== undefined ? { context: cluster.context } : {});
+        const { provider, adoptingProvider } = providersOf(cluster);
         const spire = new SpireRelease(`${cluster.name}-spire`, {
             provider,
             trustDomain: cluster.trustDomain,
             clusterName: cluster.name,
+            chartSources: { crds: spec.sources.charts.spireCrds, spire: spec.sources.charts.spire },
             upstreamCa: { certChainPem: spireCa.certPem, privateKeyPem: spireCa.privateKeyPem, trustBundlePem: rootCertPem },
         });
         const mesh = new AmbientMesh(`${cluster.name}-mesh`, {
@@ -148,6 +153,10 @@ export function buildMesh({ spec, licenseKey, referenced }: MeshInputs): MeshOut
             clusterDomain: spec.istio.clusterDomain,
             trustDomain: cluster.trustDomain,
             licenseKey,
+            gatewayApiCrdsProvider: adoptingProvider,
+            gatewayApiCrdsFile: spec.sources.gatewayApiCrds,
+            chartSources: { base: spec.sources.charts.istioBase, istiod: spec.sources.charts.istiod, cni: spec.sources.charts.istioCni, ztunnel: spec.sources.charts.ztunnel },
+            imageHub: spec.sources.imageHub,
             spireReady: [spire],
             ...(spec.multicluster ? { multicluster: { clusterName: cluster.name, network: cluster.network } } : {}),
             ...(istioCa
@@ -194,6 +203,22 @@ export function buildMesh({ spec, licenseKey, referenced }: MeshInputs): MeshOut
         ...(root || referencedRoot !== undefined ? { rootCaCertPem: rootCertPem } : {}),
         clusters,
         ...(root ? {} : { certificateRequests, awaitingSignature }),
+    };
+}
+
+/**
+ * A cluster's two Kubernetes providers, named after it (plan output reads the cluster from the name before any
+ * '/'). Secrets are mutable, so a rotated CA or a new licence updates `spiffe-upstream-ca`, `cacerts` and the
+ * licence Secret in place (immutable Secrets are deleted and created again, and a fixed name then collides).
+ * The second one adopts objects that already exist: only the Gateway API CRDs use it, since many clusters
+ * ship them and a destroy keeps them; everything else must fail rather than take over an object it did not
+ * create (a renamed resource would otherwise be created over the old object, then deleted with it).
+ */
+function providersOf(cluster: ClusterSpec): { provider: k8s.Provider; adoptingProvider: k8s.Provider } {
+    const connection = { ...(cluster.context !== undefined ? { context: cluster.context } : {}), enableSecretMutable: true };
+    return {
+        provider: new k8s.Provider(cluster.name, connection),
+        adoptingProvider: new k8s.Provider(`${cluster.name}/adopt-existing`, { ...connection, upsertExistingObjects: true }),
     };
 }
 

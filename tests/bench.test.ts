@@ -7,7 +7,7 @@ import { Plan, PlannedResource } from "../infra/plan/model";
 import { plan, settings } from "./support/stacks";
 
 function resource(name: string, type: string, extra: Partial<PlannedResource> = {}): PlannedResource {
-    return { urn: name, type, name, cluster: null, parent: null, dependsOn: [], inputs: {}, options: { protect: false, retainOnDelete: false, replacementTrigger: null }, ...extra };
+    return { urn: name, type, name, cluster: null, provider: null, parent: null, dependsOn: [], inputs: {}, options: { protect: false, retainOnDelete: false, replacementTrigger: null }, ...extra };
 }
 
 describe("critical path", () => {
@@ -19,9 +19,9 @@ describe("critical path", () => {
                 resource("provider", "pulumi:providers:kubernetes", { name: "c1" }),
                 resource("key", "tls:index/privateKey:PrivateKey"),
                 resource("component", "ambient-spire:x:Component"),
-                resource("first", "kubernetes:core/v1:Secret", { parent: "component", cluster: "c1", dependsOn: ["key"] }),
-                resource("second", "kubernetes:helm.sh/v3:Release", { parent: "component", cluster: "c1", dependsOn: ["first"] }),
-                resource("after", "kubernetes:core/v1:Namespace", { cluster: "c1", dependsOn: ["component"] }),
+                resource("first", "kubernetes:core/v1:Secret", { parent: "component", cluster: "c1", provider: "provider", dependsOn: ["key"] }),
+                resource("second", "kubernetes:helm.sh/v3:Release", { parent: "component", cluster: "c1", provider: "provider", dependsOn: ["first"] }),
+                resource("after", "kubernetes:core/v1:Namespace", { cluster: "c1", provider: "provider", dependsOn: ["component"] }),
             ],
         };
         const result = criticalPath(p);

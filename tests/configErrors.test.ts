@@ -16,6 +16,8 @@ interface BadInput {
     readonly setting: string;
     /** A fragment of the fix the message must give. */
     readonly fix: RegExp;
+    /** Settings the engine holds encrypted. Default: the licence, as `pulumi config set --secret` leaves it. */
+    readonly secretKeys?: string[];
 }
 
 const two = clusters(2);
@@ -67,13 +69,20 @@ const catalogue: BadInput[] = [
     { why: "a pki stack that also has clusters", settings: settings({ "ambient-spire:signFor": ["org/ambient-spire/cluster1"] }), setting: "ambient-spire:clusters", fix: /remove ambient-spire:signFor/ },
     { why: "a pki stack signing for nobody", settings: { "ambient-spire:signFor": [] }, setting: "ambient-spire:signFor", fix: /at least one cluster stack/ },
     { why: "protectRoot not a boolean", settings: settings({ "ambient-spire:pki": { protectRoot: "yes" } }), setting: "ambient-spire:pki.protectRoot", fix: /true or false/ },
+    { why: "licence stored in plain text", settings: settings(), secretKeys: [], setting: "ambient-spire:soloLicenseKey", fix: /pulumi config set --secret ambient-spire:soloLicenseKey/ },
+    { why: "misspelt chart in sources", settings: settings({ "ambient-spire:sources": { charts: { istioD: "oci://mirror.example.com/istio" } } }), setting: "ambient-spire:sources.charts.istioD", fix: /did you mean istiod/ },
+    { why: "chart source with an unsupported scheme", settings: settings({ "ambient-spire:sources": { charts: { spire: "s3://bucket/charts" } } }), setting: "ambient-spire:sources.charts.spire", fix: /oci:\/\// },
+    { why: "chart directory that does not exist", settings: settings({ "ambient-spire:sources": { charts: { ztunnel: "./no-such-chart-dir" } } }), setting: "ambient-spire:sources.charts.ztunnel", fix: /chart directory/ },
+    { why: "Gateway API file that does not exist", settings: settings({ "ambient-spire:sources": { gatewayApiCrds: "mirror/none.yaml" } }), setting: "ambient-spire:sources.gatewayApiCrds", fix: /standard-install YAML/ },
+    { why: "image hub given as a URL", settings: settings({ "ambient-spire:sources": { imageHub: "https://registry.example.com/istio" } }), setting: "ambient-spire:sources.imageHub", fix: /without https:\/\// },
+    { why: "sources on a pki stack", settings: { "ambient-spire:signFor": ["org/ambient-spire/cluster1"], "ambient-spire:sources": { imageHub: "r.example.com/istio" } }, setting: "ambient-spire:sources", fix: /owns only the root|remove ambient-spire:signFor/ },
 ];
 
 /** Runs the program on counting mocks: returns the error and how many resources it registered. */
-async function run(values: StackSettings): Promise<{ error: unknown; registered: number }> {
+async function run(values: StackSettings, secretKeys = ["ambient-spire:soloLicenseKey"]): Promise<{ error: unknown; registered: number }> {
     let registered = 0;
     await pulumi.runtime.setMocks({ newResource: (a) => ((registered += 1), { id: "", state: a.inputs }), call: (a) => a.inputs }, "ambient-spire", "bad", true);
-    pulumi.runtime.setAllConfig(asConfig(values), ["ambient-spire:soloLicenseKey"]);
+    pulumi.runtime.setAllConfig(asConfig(values), secretKeys);
     let error: unknown;
     await pulumi.runtime.runInPulumiStack(async () => {
         try {
@@ -98,7 +107,7 @@ describe("bad stack settings end the run with one message naming the setting and
     });
     for (const bad of catalogue) {
         test(bad.why, async () => {
-            const { error, registered } = await run(bad.settings);
+            const { error, registered } = await run(bad.settings, bad.secretKeys);
             assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
             assert.equal(error.setting, bad.setting);
             assert.match(error.message, new RegExp(`^${bad.setting.replace(/[[\].]/g, "\\$&")}: `));
@@ -116,8 +125,10 @@ describe("bad stack settings end the run with one message naming the setting and
 describe("npm run plan on a bad stack file", () => {
     const projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "ambient-spire-bad-"));
     fs.copyFileSync(path.resolve(__dirname, "..", "Pulumi.yaml"), path.join(projectDir, "Pulumi.yaml"));
+    // The licence as `pulumi config set --secret` writes it: an encrypted value the plan never decrypts.
     const planCli = (stack: string, config: StackSettings) => {
-        fs.writeFileSync(path.join(projectDir, `Pulumi.${stack}.yaml`), stringify({ config }));
+        const encrypted = config["ambient-spire:soloLicenseKey"] === undefined ? config : { ...config, "ambient-spire:soloLicenseKey": { secure: "v1:abc" } };
+        fs.writeFileSync(path.join(projectDir, `Pulumi.${stack}.yaml`), stringify({ config: encrypted }));
         return spawnSync(process.execPath, ["--import", "tsx", path.resolve(__dirname, "..", "infra", "plan", "cli.ts"), stack, "--json"], {
             env: { ...process.env, AMBIENT_SPIRE_PROJECT_DIR: projectDir },
             encoding: "utf8",
@@ -135,9 +146,25 @@ describe("npm run plan on a bad stack file", () => {
         });
     }
     test("a secure value in the stack file plans without decryption", () => {
-        const result = planCli("secure", { ...settings(), "ambient-spire:soloLicenseKey": { secure: "v1:abc" } });
+        const result = planCli("secure", settings());
         assert.equal(result.status, 0, result.stderr);
+        assert.equal(result.stderr, "");
         assert.ok(JSON.parse(result.stdout).resources.length > 20);
+    });
+    test("a stack file without the licence plans, and says the licence stands in as a placeholder", () => {
+        const result = planCli("nolicence", settings({ "ambient-spire:soloLicenseKey": undefined }));
+        assert.equal(result.status, 0, result.stderr);
+        assert.match(result.stderr, /^note: ambient-spire:soloLicenseKey is not set in Pulumi\.nolicence\.yaml.*pulumi config set --secret/);
+        assert.ok(JSON.parse(result.stdout).resources.length > 20);
+    });
+    test("a plain-text licence in the stack file is refused, as pulumi preview refuses it", () => {
+        fs.writeFileSync(path.join(projectDir, "Pulumi.plain.yaml"), stringify({ config: settings() }));
+        const result = spawnSync(process.execPath, ["--import", "tsx", path.resolve(__dirname, "..", "infra", "plan", "cli.ts"), "plain"], {
+            env: { ...process.env, AMBIENT_SPIRE_PROJECT_DIR: projectDir },
+            encoding: "utf8",
+        });
+        assert.equal(result.status, 1);
+        assert.match(result.stderr, /^error: ambient-spire:soloLicenseKey: is stored in plain text/);
     });
     test("an unknown stack names the ones that exist", () => {
         const result = planCli("secure", settings());

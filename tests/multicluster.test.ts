@@ -44,8 +44,8 @@ for (const count of [1, 2, 3, 5]) {
             p = await plan(settings({}, count));
         });
 
-        test(`one provider per cluster, ${count * (count - 1)} directed links`, () => {
-            assert.equal(ofType(p, "pulumi:providers:kubernetes").length, count);
+        test(`two providers per cluster (one adopts existing CRDs), ${count * (count - 1)} directed links`, () => {
+            assert.equal(ofType(p, "pulumi:providers:kubernetes").length, 2 * count);
             assert.equal(peerGateways(p).length, count * (count - 1));
             assert.equal(eastWestGateways(p).length, count > 1 ? count : 0);
             const pairs = peerGateways(p).map((g) => `${g.cluster}->${input(g, "metadata", "labels", "topology.istio.io/cluster")}`).sort();
@@ -120,7 +120,7 @@ for (const count of [1, 2, 3, 5]) {
                 for (let i = 1; i <= count; i++) {
                     const c = `cluster${i}`;
                     for (const ca of [`${c}-spire-ca-cert`, `${c}-istio-ca-cert`]) assert.ok(named(p, ca).dependsOn.includes(root.urn), ca);
-                    assert.equal(input(named(p, `${c}-istio-ca-cert`), "maxPathLength"), 0);
+                    assert.equal(input(named(p, `${c}-istio-ca-cert`), "maxPathLength"), undefined, "no pathlen: the tls provider cannot issue 0");
                     const cacerts = named(p, `${c}-mesh-cacerts`);
                     assert.deepEqual(input(cacerts, "metadata"), { name: "cacerts", namespace: "istio-system" });
                     assert.ok(named(p, `${c}-mesh-istiod`).dependsOn.includes(cacerts.urn));
@@ -163,7 +163,10 @@ describe("link topologies", () => {
 describe("multicluster stack file", () => {
     test("plans two clusters with two gateways and one link each way", async () => {
         const p = (await recordPlan(program, readStackConfig(path.resolve(__dirname, ".."), "multicluster"))).plan;
-        assert.deepEqual(ofType(p, "pulumi:providers:kubernetes").map((r) => [r.name, input(r, "context")]), [["cluster1", "kind-cluster1"], ["cluster2", "kind-cluster2"]]);
+        assert.deepEqual(
+            ofType(p, "pulumi:providers:kubernetes").map((r) => [r.name, input(r, "context")]),
+            [["cluster1", "kind-cluster1"], ["cluster1/adopt-existing", "kind-cluster1"], ["cluster2", "kind-cluster2"], ["cluster2/adopt-existing", "kind-cluster2"]],
+        );
         assert.equal(eastWestGateways(p).length, 2);
         assert.deepEqual(peerGateways(p).map((g) => `${g.cluster}:${input(g, "metadata", "name")}`).sort(), ["cluster1:istio-remote-peer-cluster2", "cluster2:istio-remote-peer-cluster1"]);
     });

@@ -33,9 +33,15 @@ before(async () => {
 });
 
 describe("dev stack: the guide's single-cluster section", () => {
-    test("every Kubernetes resource is on cluster1's explicit provider; PKI is cluster-free", () => {
+    test("every Kubernetes resource is on cluster1's explicit providers; PKI is cluster-free", () => {
         const providers = ofType(plan, "pulumi:providers:kubernetes");
-        assert.deepEqual(providers.map((p) => [p.name, input(p, "context")]), [["cluster1", "kind-cluster1"]]);
+        assert.deepEqual(
+            providers.map((p) => [p.name, input(p, "context"), input(p, "enableSecretMutable"), input(p, "upsertExistingObjects")]),
+            [
+                ["cluster1", "kind-cluster1", "true", undefined],
+                ["cluster1/adopt-existing", "kind-cluster1", "true", "true"],
+            ],
+        );
         for (const r of plan.resources.filter((x) => x.type.startsWith("kubernetes:"))) {
             assert.equal(r.cluster, "cluster1", `${r.name} is not on cluster1's provider`);
         }
@@ -141,10 +147,20 @@ describe("dev stack: the guide's single-cluster section", () => {
         }
     });
 
-    test("Gateway API v1.3.0 standard-install, kept on delete", () => {
+    test("Gateway API v1.3.0 standard-install, kept on delete, through the provider that adopts existing CRDs", () => {
         const crds = named(plan, "cluster1-mesh-gateway-api-crds");
         assert.equal(input(crds, "file"), "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.3.0/standard-install.yaml");
         assert.ok(crds.options.retainOnDelete);
+        assert.equal(crds.provider, named(plan, "cluster1/adopt-existing").urn, "a cluster that already has the CRDs must not fail the create");
+        const others = plan.resources.filter((r) => r.cluster === "cluster1" && r.provider !== null && r !== crds);
+        assert.ok(others.length > 10);
+        for (const r of others) assert.equal(r.provider, named(plan, "cluster1").urn, `${r.name} may not adopt objects it did not create`);
+    });
+
+    test("top-level URNs are the engine's: no mock stack type in the type chain", () => {
+        for (const r of plan.resources) assert.doesNotMatch(r.urn, /pulumi:pulumi:Stack/, r.urn);
+        assert.equal(named(plan, "cluster1-mesh").urn, "urn:pulumi:dev::ambient-spire::ambient-spire:mesh:AmbientMesh::cluster1-mesh");
+        assert.equal(named(plan, "cluster1-mesh-istiod").parent, named(plan, "cluster1-mesh").urn);
     });
 
     test("Istio releases: Solo OCI charts at <version>-solo, explicit names, in istio-system", () => {

@@ -37,7 +37,7 @@ describe("stack-per-cluster: a pki stack and cluster stacks", () => {
         // The fake keys carry "PRIVATE KEY", so this fails if a key ever reaches an output.
         assert.doesNotMatch(JSON.stringify(values), /PRIVATE KEY/);
         assert.deepEqual(values.certificateRequests["cluster1-spire-ca"].map((r) => [r.rotation, r.maxPathLength]), [[0, 1]]);
-        assert.deepEqual(values.certificateRequests["cluster1-istio-ca"].map((r) => [r.rotation, r.maxPathLength]), [[0, 0]]);
+        assert.deepEqual(values.certificateRequests["cluster1-istio-ca"].map((r) => [r.rotation, r.maxPathLength]), [[0, null]]);
     });
 
     test("once signed, the cluster stack builds the same SPIRE and mesh as one all-in-one stack, with no root key of its own", async () => {
@@ -79,11 +79,11 @@ describe("stack-per-cluster: a pki stack and cluster stacks", () => {
 
     test("the pki stack signs each request with its root, at the requested pathlen, and exports certificates only", async () => {
         const csr = "-----BEGIN CERTIFICATE REQUEST-----\ncluster1 spire r0\n-----END CERTIFICATE REQUEST-----\n";
-        const requests = { certificateRequests: { "cluster1-spire-ca": [{ rotation: 0, maxPathLength: 1, certRequestPem: csr }], "cluster1-istio-ca": [{ rotation: 0, maxPathLength: 0, certRequestPem: csr }] } };
+        const requests = { certificateRequests: { "cluster1-spire-ca": [{ rotation: 0, maxPathLength: 1, certRequestPem: csr }], "cluster1-istio-ca": [{ rotation: 0, maxPathLength: null, certRequestPem: csr }] } };
         const { plan, outputs } = await record({ "ambient-spire:signFor": ["org/ambient-spire/cluster1"] }, { stackOutputs: { "org/ambient-spire/cluster1": requests } });
         const certs = ofType(plan, ":LocallySignedCert");
         assert.deepEqual(certs.map((c) => [c.name, input(c, "maxPathLength"), input(c, "certRequestPem")]).sort(), [
-            ["cluster1-istio-ca-r0-cert", 0, csr],
+            ["cluster1-istio-ca-r0-cert", undefined, csr],
             ["cluster1-spire-ca-r0-cert", 1, csr],
         ]);
         assert.ok(named(plan, "mesh-root-ca-key").options.protect);

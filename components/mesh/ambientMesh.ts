@@ -1,10 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ChartSource, releaseChart } from "../helm/chartSource";
 import {
     baseValues,
     chartRepository,
     cniValues,
     IstioDistribution,
+    imageHub,
     istiodValues,
     MeshValuesInput,
     networkLabel,
@@ -32,6 +34,12 @@ export interface PluginCa {
 export interface AmbientMeshArgs {
     /** Provider of the cluster to install into. Required. */
     readonly provider: k8s.Provider;
+    /**
+     * Provider for the Gateway API CRDs, to the same cluster. Give one with `upsertExistingObjects: true` so that
+     * CRDs the cluster already has (managed clusters ship them; a destroy keeps them) are adopted instead of
+     * failing the create. Default: `provider`.
+     */
+    readonly gatewayApiCrdsProvider?: k8s.Provider;
     /** Solo Istio version and repo key. Required. */
     readonly istio: IstioDistribution;
     /** Trust domain; must equal SPIRE's. Required. */
@@ -58,6 +66,23 @@ export interface AmbientMeshArgs {
     readonly licenseSecret?: { readonly name?: string; readonly key?: string };
     /** Gateway API version for the CRDs. Default: v1.3.0 (the guide's). */
     readonly gatewayApiVersion?: string;
+    /**
+     * Where the Gateway API CRDs are read from, by the provider at deploy time: a URL or a file (a mirror, for
+     * air-gapped clusters). Default: the standard-install.yaml of `gatewayApiVersion` on GitHub.
+     */
+    readonly gatewayApiCrdsFile?: string;
+    /**
+     * Where the four Istio charts come from. Default: Solo's OCI registry for the minor version,
+     * `oci://us-docker.pkg.dev/gloo-mesh/istio-helm-<repoKey>` (charts base, istiod, cni, ztunnel).
+     */
+    readonly chartSources?: {
+        readonly base?: ChartSource;
+        readonly istiod?: ChartSource;
+        readonly cni?: ChartSource;
+        readonly ztunnel?: ChartSource;
+    };
+    /** Registry of the Istio images (istiod, cni, ztunnel). Default: `us-docker.pkg.dev/gloo-mesh/istio-<repoKey>`. */
+    readonly imageHub?: string;
     /** Keep the Gateway API CRDs when this component is deleted. Default: true. */
     readonly retainCrdsOnDelete?: boolean;
 }
@@ -92,8 +117,8 @@ export class AmbientMesh extends pulumi.ComponentResource {
         // A provider-side component: the provider reads the manifest at deploy time, the program never does.
         this.gatewayApiCrds = new k8s.yaml.v2.ConfigFile(
             `${name}-gateway-api-crds`,
-            { file: gatewayApi.standardInstallUrl(gatewayApiVersion) },
-            { ...on, retainOnDelete: retainCrds },
+            { file: args.gatewayApiCrdsFile ?? gatewayApi.standardInstallUrl(gatewayApiVersion) },
+            { ...on, provider: args.gatewayApiCrdsProvider ?? args.provider, retainOnDelete: retainCrds },
         );
 
         const systemNs = new k8s.core.v1.Namespace(
@@ -134,19 +159,20 @@ export class AmbientMesh extends pulumi.ComponentResource {
 
         const valuesInput: MeshValuesInput = {
             istio: args.istio,
+            hub: args.imageHub ?? imageHub(args.istio),
             trustDomain: args.trustDomain,
             systemNamespace,
             clusterDomain: args.clusterDomain ?? d.clusterDomain,
             license: { secretName: licenseSecretName, secretNamespace: systemNamespace },
             ...(args.multicluster ? { multicluster: args.multicluster } : {}),
         };
-        const release = (chartName: string, releaseName: string, values: object, dependsOn: pulumi.Input<pulumi.Resource>[]) =>
+        const soloRegistry: ChartSource = { registry: chartRepository(args.istio) };
+        const release = (chartName: keyof NonNullable<AmbientMeshArgs["chartSources"]>, releaseName: string, values: object, dependsOn: pulumi.Input<pulumi.Resource>[]) =>
             new k8s.helm.v3.Release(
                 `${name}-${releaseName}`,
                 {
                     name: releaseName,
-                    chart: `${chartRepository(args.istio)}/${chartName}`,
-                    version: soloTag(args.istio),
+                    ...releaseChart(args.chartSources?.[chartName] ?? soloRegistry, chartName, soloTag(args.istio)),
                     namespace: systemNamespace,
                     values,
                 },

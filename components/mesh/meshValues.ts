@@ -34,6 +34,8 @@ export interface MulticlusterSettings {
 
 export interface MeshValuesInput {
     readonly istio: IstioDistribution;
+    /** Registry the Istio images are pulled from: imageHub(istio), or a mirror of it. */
+    readonly hub: string;
     readonly trustDomain: string;
     readonly systemNamespace: string;
     readonly clusterDomain: string;
@@ -50,7 +52,7 @@ export function istiodValues(input: MeshValuesInput) {
     const mc = input.multicluster;
     return {
         global: {
-            hub: imageHub(input.istio),
+            hub: input.hub,
             tag: soloTag(input.istio),
             proxy: { clusterDomain: input.clusterDomain },
             ...(mc ? { multiCluster: { clusterName: mc.clusterName }, network: mc.network } : {}),
@@ -74,11 +76,11 @@ export function istiodValues(input: MeshValuesInput) {
     };
 }
 
-export function cniValues(input: Pick<MeshValuesInput, "istio" | "systemNamespace">) {
+export function cniValues(input: Pick<MeshValuesInput, "istio" | "hub" | "systemNamespace">) {
     return {
         ambient: { dnsCapture: true },
         excludeNamespaces: [input.systemNamespace, "kube-system"],
-        global: { hub: imageHub(input.istio), tag: soloTag(input.istio) },
+        global: { hub: input.hub, tag: soloTag(input.istio) },
         profile: "ambient",
     };
 }
@@ -93,7 +95,7 @@ export function ztunnelValues(input: MeshValuesInput) {
             // Each cluster has its own trust domain, so ztunnel must accept peers' identities.
             ...(mc ? { SKIP_VALIDATE_TRUST_DOMAIN: "true" } : {}),
         },
-        hub: imageHub(input.istio),
+        hub: input.hub,
         istioNamespace: input.systemNamespace,
         ...(mc ? { multiCluster: { clusterName: mc.clusterName }, network: mc.network } : {}),
         namespace: input.systemNamespace,

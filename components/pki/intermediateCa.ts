@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { caCertificateArgs, defaultKeySpec, KeySpec, privateKeyArgs } from "./keySpec";
+import { caCertificateArgs, defaultKeySpec, KeySpec, PathLength, privateKeyArgs } from "./keySpec";
 
 /** The CA that signs an intermediate: its certificate and key (a secret). */
 export interface SigningCa {
@@ -34,11 +34,12 @@ export interface IntermediateCaArgs {
     /** Subject organization. Default: none. */
     readonly organization?: string;
     /**
-     * basicConstraints pathlen. Default: 1 — SPIRE mints its own CA under its upstream intermediate, so 0 would
-     * break the chain. Istio's plug-in CA signs workload certificates directly and may use 0. Signed here
-     * only: a signer elsewhere decides it (the `pki` stack uses the pathlen the request is exported with).
+     * basicConstraints pathlen, or null for none. Default: 1 — SPIRE mints its own CA under its upstream
+     * intermediate, so 0 would break the chain. Istio's plug-in CA signs workload certificates directly; it would
+     * take 0, which the tls provider cannot issue (see PathLength), so it asks for none. Signed here only: a
+     * signer elsewhere decides it (the `pki` stack uses the pathlen the request is exported with).
      */
-    readonly maxPathLength?: number;
+    readonly maxPathLength?: PathLength;
     /** Key algorithm and size. Default: RSA 2048. */
     readonly key?: KeySpec;
     /** Validity in days. Default: 1825 (the guide's); must not exceed the issuer's validity. Signed here only. */
@@ -79,7 +80,7 @@ export function keyAndRequest(name: string, subject: RequestSubject, opts: pulum
 /** What signing a CA request decides besides the request itself. */
 export interface CaSigning {
     readonly issuer: SigningCa;
-    readonly maxPathLength: number;
+    readonly maxPathLength: PathLength;
     readonly validityDays: number;
     readonly earlyRenewalDays: number;
 }
@@ -142,7 +143,7 @@ export class IntermediateCa extends pulumi.ComponentResource {
             const { key, csr } = keyAndRequest(name, subject, childOpts);
             const signing = {
                 issuer: args.signer.issuer,
-                maxPathLength: args.maxPathLength ?? intermediateCaDefaults.maxPathLength,
+                maxPathLength: args.maxPathLength === undefined ? intermediateCaDefaults.maxPathLength : args.maxPathLength,
                 validityDays,
                 earlyRenewalDays: args.earlyRenewalDays ?? intermediateCaDefaults.earlyRenewalDays,
             };

@@ -28,11 +28,19 @@ export const caKeyUsages: readonly string[] = ["cert_signing", "crl_signing"];
 
 export const hoursPerDay = 24;
 
+/**
+ * basicConstraints pathlen of a CA, or null for none. There is no 0: the tls provider leaves a path length of 0
+ * out of the certificate (Go's x509 needs MaxPathLenZero for it, which the provider never sets), so asking for 0
+ * would issue a CA with no limit while the program's inputs claimed one.
+ */
+export type PathLength = number | null;
+
 /** The certificate arguments every CA in the mesh shares, root or intermediate. */
-export function caCertificateArgs(limits: { maxPathLength: number; validityDays: number; earlyRenewalDays: number }) {
+export function caCertificateArgs(limits: { maxPathLength: PathLength; validityDays: number; earlyRenewalDays: number }) {
+    if (limits.maxPathLength === 0) throw new Error("pathlen 0 cannot be issued by the tls provider; use null (no path length) or 1 and more");
     return {
         isCaCertificate: true,
-        maxPathLength: limits.maxPathLength,
+        ...(limits.maxPathLength !== null ? { maxPathLength: limits.maxPathLength } : {}),
         allowedUses: [...caKeyUsages],
         setSubjectKeyId: true,
         validityPeriodHours: limits.validityDays * hoursPerDay,

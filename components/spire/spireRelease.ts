@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ChartSource, releaseChart } from "../helm/chartSource";
 import { controllerClassName, meshRegistrations, spireCharts, spireValues, ZtunnelIdentity } from "./spireValues";
 
 /** The CA SPIRE's disk UpstreamAuthority signs with, and what it trusts. */
@@ -35,6 +36,11 @@ export interface SpireReleaseArgs {
     readonly socketHostBasePath?: string;
     /** Keep the SPIRE CRDs (and so every ClusterSPIFFEID) when this component is deleted. Default: true. */
     readonly retainCrdsOnDelete?: boolean;
+    /**
+     * Where the spire-crds and spire charts come from (a mirror, or directories for air-gapped clusters).
+     * Default: SPIFFE's repository, https://spiffe.github.io/helm-charts-hardened/, for both.
+     */
+    readonly chartSources?: { readonly crds?: ChartSource; readonly spire?: ChartSource };
 }
 
 export const spireReleaseDefaults = {
@@ -78,13 +84,12 @@ export class SpireRelease extends pulumi.ComponentResource {
             },
             on,
         );
+        const publicRepository: ChartSource = { repository: spireCharts.repository };
         const crds = new k8s.helm.v3.Release(
             `${name}-crds`,
             {
                 name: args.crdsReleaseName ?? d.crdsReleaseName,
-                chart: spireCharts.crds.chart,
-                version: spireCharts.crds.version,
-                repositoryOpts: { repo: spireCharts.repository },
+                ...releaseChart(args.chartSources?.crds ?? publicRepository, spireCharts.crds.chart, spireCharts.crds.version),
                 namespace: ns.metadata.name,
             },
             { ...on, retainOnDelete: args.retainCrdsOnDelete ?? d.retainCrdsOnDelete },
@@ -93,9 +98,7 @@ export class SpireRelease extends pulumi.ComponentResource {
             `${name}-release`,
             {
                 name: releaseName,
-                chart: spireCharts.spire.chart,
-                version: spireCharts.spire.version,
-                repositoryOpts: { repo: spireCharts.repository },
+                ...releaseChart(args.chartSources?.spire ?? publicRepository, spireCharts.spire.chart, spireCharts.spire.version),
                 namespace: ns.metadata.name,
                 values: spireValues({
                     trustDomain: args.trustDomain,

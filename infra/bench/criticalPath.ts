@@ -22,10 +22,6 @@ export function criticalPath(plan: Plan): CriticalPath {
         list.push(r.urn);
         children.set(r.parent, list);
     }
-    const providerByCluster = new Map(
-        plan.resources.filter((r) => r.type === "pulumi:providers:kubernetes").map((r) => [r.name, r.urn] as const),
-    );
-
     const leavesCache = new Map<string, readonly string[]>();
     const workingResources = (urn: string): readonly string[] => {
         const cached = leavesCache.get(urn);
@@ -42,8 +38,7 @@ export function criticalPath(plan: Plan): CriticalPath {
     const waitsFor = (urn: string): string[] => {
         const resource = byUrn.get(urn)!;
         const direct = resource.dependsOn.flatMap((d) => workingResources(d));
-        const provider = resource.cluster !== null && resource.type !== "pulumi:providers:kubernetes" ? providerByCluster.get(resource.cluster) : undefined;
-        return [...new Set(provider ? [...direct, provider] : direct)].filter((d) => d !== urn);
+        return [...new Set(resource.provider !== null ? [...direct, resource.provider] : direct)].filter((d) => d !== urn);
     };
 
     // Longest path ending at each resource, memoised; `onStack` catches cycles.

@@ -32,10 +32,14 @@ async function main(argv: string[]): Promise<number> {
     if (positional.length !== 1 || unknownFlags.length > 0 || flags.size > 1) throw new UsageError(usage);
     const projectDir = process.env.AMBIENT_SPIRE_PROJECT_DIR ?? path.resolve(__dirname, "..", "..");
     const stack = readStackConfig(projectDir, positional[0]);
+    for (const note of stack.notes) process.stderr.write(`note: ${note}\n`);
     const stackOutputs =
         referencesFile === undefined
             ? undefined
             : readJson<Record<string, Record<string, unknown>>>(referencesFile, "stack outputs", "a JSON object of stack name to that stack's `pulumi stack output --json`");
+    // Pulumi runs the program in the project directory: relative paths in a stack file (chart directories, CRD
+    // files) resolve from there.
+    process.chdir(projectDir);
     const { plan } = await recordPlan(program, { ...stack, ...(stackOutputs ? { stackOutputs } : {}) });
     process.stdout.write(flags.has("--json") ? renderJson(plan) : flags.has("--graph") ? renderMermaid(plan) : renderTree(plan));
     return 0;

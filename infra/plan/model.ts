@@ -1,3 +1,5 @@
+import { ProviderChildren } from "./providerChildren";
+
 /** The plan document: what `pulumi up` would register, as `plan --json` prints it. */
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -8,12 +10,19 @@ export interface PlannedResource {
     readonly name: string;
     /** The cluster whose provider the resource uses; null for cluster-free resources. */
     readonly cluster: string | null;
+    /** The URN of the provider given to the resource; null when it uses the default (none here: disabled). */
+    readonly provider: string | null;
     /** The parent's URN; null when the parent is the stack itself. */
     readonly parent: string | null;
     /** Explicit and input-derived dependencies, sorted. */
     readonly dependsOn: string[];
     /** Inputs as the provider would receive them; secrets as "[secret]", provider-computed values as "[unknown]". */
     readonly inputs: JsonValue;
+    /**
+     * A provider-side component's children (the Gateway API CRDs of a `yaml/v2` ConfigFile): the real engine
+     * shows them, the program never registers them. Absent for every other resource.
+     */
+    readonly registersAtDeploy?: ProviderChildren;
     readonly options: {
         readonly protect: boolean;
         readonly retainOnDelete: boolean;

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isComponentType, JsonValue, Plan, PlannedResource, secretMarker, unknownMarker } from "./model";
+import { ProviderChildren, providerChildren } from "./providerChildren";
 
 /** What a mock returns for a resource: its id and the outputs a provider would compute. */
 export type ComputedOutputs = (resource: {
@@ -100,7 +101,7 @@ export async function recordPlan(program: () => unknown, options: RecordOptions)
 
     const stackResource = pulumi.runtime.getStackResource();
     const urnOf = new Map<pulumi.Resource, string>();
-    await Promise.all(seen.map(async (s) => urnOf.set(s.resource, await valueOf(s.resource.urn))));
+    await Promise.all(seen.map(async (s) => urnOf.set(s.resource, engineUrn(await valueOf(s.resource.urn)))));
     if (duplicates.length > 0) {
         throw new Error(`duplicate resource (type, name) pairs; a real pulumi up rejects them: ${duplicates.join(", ")}`);
     }
@@ -120,9 +121,11 @@ export async function recordPlan(program: () => unknown, options: RecordOptions)
             type: s.type,
             name: s.name,
             cluster: clusterOf(s, nameOf),
+            provider: s.opts.provider ? urnOf.get(s.opts.provider) ?? null : null,
             parent,
             dependsOn: [...new Set(dependsOn)].sort(),
             inputs: isComponentType(s.type) ? {} : toJson(inputsByKey.get(`${s.type}::${s.name}`) ?? {}),
+            ...withProviderChildren(s.type, s.name, inputsByKey.get(`${s.type}::${s.name}`) ?? {}),
             options: {
                 protect: s.opts.protect === true,
                 retainOnDelete: s.opts.retainOnDelete === true,
@@ -133,11 +136,27 @@ export async function recordPlan(program: () => unknown, options: RecordOptions)
     return { plan: { project: options.project, stack: options.stack, resources }, outputs };
 }
 
-/** The cluster is named by the Kubernetes provider the resource uses (providers are named after clusters). */
+/**
+ * The cluster is named by the Kubernetes provider the resource uses: providers are named after their cluster,
+ * optionally followed by `/<purpose>` when a cluster has more than one.
+ */
 function clusterOf(s: Seen, nameOf: ReadonlyMap<pulumi.Resource, string>): string | null {
-    if (s.type === "pulumi:providers:kubernetes") return s.name;
-    const provider = s.opts.provider;
-    return provider ? nameOf.get(provider) ?? null : null;
+    const providerName = s.type === "pulumi:providers:kubernetes" ? s.name : s.opts.provider ? nameOf.get(s.opts.provider) : undefined;
+    return providerName === undefined ? null : providerName.split("/")[0];
+}
+
+/**
+ * The URN the engine gives a resource. The mock monitor puts the stack's type in front of every top-level
+ * resource's type (`…::pulumi:pulumi:Stack$kubernetes:core/v1:Namespace::…`); the engine leaves the root
+ * stack out of the type chain, and plans must name resources as `pulumi preview` does.
+ */
+export function engineUrn(mockUrn: string): string {
+    return mockUrn.replace("::pulumi:pulumi:Stack$", "::");
+}
+
+function withProviderChildren(type: string, name: string, inputs: Record<string, unknown>): { registersAtDeploy?: ProviderChildren } {
+    const children = providerChildren(type, name, inputs, process.cwd());
+    return children ? { registersAtDeploy: children } : {};
 }
 
 function valueOf<T>(output: pulumi.Output<T>): Promise<T> {

@@ -29,15 +29,18 @@ function summary(r: PlannedResource): string {
             if (get("stringData") !== undefined) parts.push(`data ${JSON.stringify(get("stringData"))}`);
             break;
         }
-        case "ConfigFile":
+        case "ConfigFile": {
             parts.push(String(get("file")));
+            const children = r.registersAtDeploy;
+            if (children) parts.push(children.names ? `registers at deploy: ${children.names.join(", ")}` : "registers at deploy: the objects in that file (not read offline)");
             break;
+        }
         case "PrivateKey":
             parts.push(`${get("algorithm")} ${get("rsaBits") ?? get("ecdsaCurve") ?? ""}`.trim());
             break;
         case "SelfSignedCert":
         case "LocallySignedCert":
-            parts.push(`CA pathlen ${get("maxPathLength")}, ${Number(get("validityPeriodHours")) / 24} days`);
+            parts.push(`CA pathlen ${get("maxPathLength") ?? "none"}, ${Number(get("validityPeriodHours")) / 24} days`);
             break;
         case "CertRequest":
             parts.push(`CN=${get("subject", "commonName")}`);

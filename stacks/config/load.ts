@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { ChartSource } from "../../components/helm/chartSource";
+import * as rules from "./rules";
 import { closest, configNamespace, ConfigError, settingName } from "./errors";
 import {
     ClusterInput,
@@ -6,6 +8,7 @@ import {
     PkiInput,
     RemotePeerInput,
     SettingName,
+    SourcesInput,
     settingNames,
     settingSchemas,
     structuredSettings,
@@ -39,6 +42,19 @@ export interface MeshSpec {
     readonly pkiStack?: string;
     /** Clusters of other stacks that this stack's clusters may link to. */
     readonly remotePeers: readonly RemotePeerInput[];
+    /** Where charts, CRDs and images come from; an absent entry means the component's public default. */
+    readonly sources: MeshSources;
+}
+
+/** The chart names of `sources.charts`, each the chart of one release. */
+export type ChartName = keyof SourcesInput["charts"];
+
+export interface MeshSources {
+    readonly charts: Readonly<Partial<Record<ChartName, ChartSource>>>;
+    /** URL or file of the Gateway API standard-install manifest. */
+    readonly gatewayApiCrds?: string;
+    /** Registry of the Istio images. */
+    readonly imageHub?: string;
 }
 
 /** A stack that owns only the root CA and signs the CA requests of the cluster stacks it names. */
@@ -53,12 +69,15 @@ export type StackSpec = { readonly kind: "mesh"; readonly spec: MeshSpec } | { r
  * Settings a `pki` stack must not have: it installs nothing in any cluster. The licence is allowed (and
  * unused): Pulumi.yaml declares it, and the CLI requires a declared key without a default on every stack.
  */
-const meshOnlySettings: readonly SettingName[] = ["clusters", "istio", "peering", "pkiStack", "remotePeers"];
+const meshOnlySettings: readonly SettingName[] = ["clusters", "istio", "peering", "pkiStack", "remotePeers", "sources"];
 
-/** Reads either stack shape: a `pki` stack (it has `signFor`) or a mesh stack, whole or one cluster's part. */
-export function loadStackSpec(config: Readonly<Record<string, string>>): StackSpec {
+/**
+ * Reads either stack shape: a `pki` stack (it has `signFor`) or a mesh stack, whole or one cluster's part.
+ * `secretKeys`: the settings the engine holds encrypted; when given, a licence outside it is refused.
+ */
+export function loadStackSpec(config: Readonly<Record<string, string>>, secretKeys?: ReadonlySet<string>): StackSpec {
     rejectUnknownKeys(config);
-    if (config[`${configNamespace}:signFor`] === undefined) return { kind: "mesh", spec: loadMeshSpec(config) };
+    if (config[`${configNamespace}:signFor`] === undefined) return { kind: "mesh", spec: loadMeshSpec(config, secretKeys) };
     for (const name of meshOnlySettings) {
         if (config[`${configNamespace}:${name}`] !== undefined) {
             throw new ConfigError(
@@ -81,7 +100,7 @@ export function loadStackSpec(config: Readonly<Record<string, string>>): StackSp
  * Reads the stack configuration as Pulumi hands it to a program — `namespace:key` to text, objects as JSON —
  * and returns the typed spec, or throws the first ConfigError. Pure: no Pulumi resources, no I/O.
  */
-export function loadMeshSpec(config: Readonly<Record<string, string>>): MeshSpec {
+export function loadMeshSpec(config: Readonly<Record<string, string>>, secretKeys?: ReadonlySet<string>): MeshSpec {
     rejectUnknownKeys(config);
     if (config[`${configNamespace}:signFor`] !== undefined) {
         throw new ConfigError(`${configNamespace}:signFor`, "makes this a pki stack, which cannot also have clusters", "load it with loadStackSpec, or remove signFor");
@@ -89,10 +108,12 @@ export function loadMeshSpec(config: Readonly<Record<string, string>>): MeshSpec
     const clusters = parseSetting(config, "clusters").map(withDefaults);
     const istio = parseSetting(config, "istio");
     parseSetting(config, "soloLicenseKey");
+    checkLicenceEncrypted(secretKeys);
     const peering = parseSetting(config, "peering");
     const pki = parseSetting(config, "pki");
     const pkiStack = parseSetting(config, "pkiStack");
     const remotePeers = parseSetting(config, "remotePeers");
+    const sources = sourcesOf(parseSetting(config, "sources"));
 
     checkUnique(clusters, "name", "cluster names must be unique", "give each cluster its own name");
     checkUnique(clusters, "network", "networks must be unique: the multicluster check fails when two clusters share one", "give each cluster its own network (it defaults to the cluster name)");
@@ -116,7 +137,39 @@ export function loadMeshSpec(config: Readonly<Record<string, string>>): MeshSpec
         multicluster: clusters.length + remotePeers.length > 1,
         ...(pkiStack !== undefined ? { pkiStack } : {}),
         remotePeers,
+        sources,
     };
+}
+
+/** A chart source as a user writes it (one string) turned into the component's typed form. */
+export function chartSourceOf(text: string): ChartSource {
+    if (rules.helmRepositoryUrl.test(text)) return { repository: text };
+    if (rules.ociRegistryUrl.test(text)) return { registry: text };
+    return { directory: text };
+}
+
+function sourcesOf(input: SourcesInput): MeshSources {
+    const charts: Partial<Record<ChartName, ChartSource>> = {};
+    for (const [chart, text] of Object.entries(input.charts) as [ChartName, string | undefined][]) {
+        if (text !== undefined) charts[chart] = chartSourceOf(text);
+    }
+    return {
+        charts,
+        ...(input.gatewayApiCrds !== undefined ? { gatewayApiCrds: input.gatewayApiCrds } : {}),
+        ...(input.imageHub !== undefined ? { imageHub: input.imageHub } : {}),
+    };
+}
+
+const licenceSetting = `${configNamespace}:soloLicenseKey`;
+
+/** The licence must be a Pulumi secret: the CLI stores a plain `config set` value as readable text. */
+function checkLicenceEncrypted(secretKeys: ReadonlySet<string> | undefined): void {
+    if (secretKeys === undefined || secretKeys.has(licenceSetting)) return;
+    throw new ConfigError(
+        licenceSetting,
+        "is stored in plain text in the stack file",
+        `run \`pulumi config set --secret ${licenceSetting} <your Solo licence key>\` to store it encrypted`,
+    );
 }
 
 function rejectUnknownKeys(config: Readonly<Record<string, string>>): void {
@@ -153,7 +206,8 @@ function fromIssue(name: SettingName, issue: z.core.$ZodIssue): ConfigError {
     const path = [name, ...issue.path];
     if (issue.code === "unrecognized_keys") {
         const key = issue.keys[0];
-        const known = objectKeys[name] ?? [];
+        const objectPath = [name, ...issue.path.filter((part) => typeof part === "string")].join(".");
+        const known = objectKeys[objectPath] ?? [];
         const guess = closest(key, known);
         return new ConfigError(
             settingName([...path, key]),
@@ -170,6 +224,8 @@ const objectKeys: Record<string, readonly string[]> = {
     istio: ["version", "repoKey", "clusterDomain"],
     peering: ["from", "to"],
     remotePeers: ["name", "stack"],
+    sources: ["charts", "gatewayApiCrds", "imageHub"],
+    "sources.charts": ["spireCrds", "spire", "istioBase", "istiod", "istioCni", "ztunnel"],
     pki: ["keyAlgorithm", "rsaBits", "ecdsaCurve", "rootValidityDays", "intermediateValidityDays", "earlyRenewalDays", "protectRoot"],
 };
 

@@ -15,6 +15,15 @@ export const istioVersion = /^\d+\.\d+\.\d+$/;
 export const repoKey = /^[a-z0-9]{12}$/;
 export const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
+/** Where a chart comes from: a Helm repository, an OCI registry, or (anything without a scheme) a directory. */
+export const helmRepositoryUrl = /^https?:\/\/\S+$/;
+export const ociRegistryUrl = /^oci:\/\/\S+$/;
+export const chartSourceRule = "https://… (a Helm repository), oci://… (an OCI registry holding the chart) or the path of a chart directory, relative to the project directory";
+
+/** An image registry path such as registry.example.com:5000/istio (no scheme, no tag). */
+export const imageRegistry = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$/;
+export const imageRegistryRule = "a registry path such as registry.example.com/istio, without https:// and without a tag";
+
 /** A stack a StackReference can name: `stack`, `project/stack` or `org/project/stack`. */
 export const stackName = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){0,2}$/;
 export const stackNameRule = "a stack name such as dev, or fully qualified as <org>/ambient-spire/<stack>";

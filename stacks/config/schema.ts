@@ -98,6 +98,39 @@ export const remotePeersSchema = z.array(
     requiredObject("a list of {name, stack}", "[{name: cluster2, stack: acme/ambient-spire/cluster2}]"),
 ).default([]);
 
+const chartSource = str("oci://registry.example.com/istio-charts")
+    .min(1, say("is empty", `remove it to use the public location, or give ${rules.chartSourceRule}`))
+    .refine(
+        (value) => !value.includes("://") || rules.helmRepositoryUrl.test(value) || rules.ociRegistryUrl.test(value),
+        say("has a scheme that is neither https://, http:// nor oci://", `give ${rules.chartSourceRule}`),
+    );
+
+/** Where charts, the Gateway API CRDs and Istio's images come from: a mirror, or files on disk (air-gapped). */
+export const sourcesSchema = z
+    .strictObject(
+        {
+            charts: z
+                .strictObject(
+                    {
+                        spireCrds: chartSource.optional(),
+                        spire: chartSource.optional(),
+                        istioBase: chartSource.optional(),
+                        istiod: chartSource.optional(),
+                        istioCni: chartSource.optional(),
+                        ztunnel: chartSource.optional(),
+                    },
+                    requiredObject("an object of chart name to source", "{spire: oci://registry.example.com/spire-charts}"),
+                )
+                .default({}),
+            gatewayApiCrds: str("./mirror/gateway-api-standard-install.yaml")
+                .min(1, say("is empty", "remove it to use the Gateway API release on GitHub, or give a URL or a file"))
+                .optional(),
+            imageHub: str("registry.example.com/istio").regex(rules.imageRegistry, say("is not an image registry path", `use ${rules.imageRegistryRule}`)).optional(),
+        },
+        requiredObject("an object with charts, gatewayApiCrds and imageHub", "{imageHub: registry.example.com/istio}"),
+    )
+    .default({ charts: {} });
+
 export const clustersSchema = z
     .array(clusterSchema, requiredObject("a list of clusters", "[{name: cluster1, context: kind-cluster1}]"))
     .min(1, say("is empty", "give at least one cluster, e.g. [{name: cluster1}]"));
@@ -112,15 +145,17 @@ export const settingSchemas = {
     pkiStack: pkiStackSchema.optional(),
     signFor: signForSchema.optional(),
     remotePeers: remotePeersSchema,
+    sources: sourcesSchema,
 } as const;
 
 export type SettingName = keyof typeof settingSchemas;
 export const settingNames = Object.keys(settingSchemas) as SettingName[];
 /** Settings that hold objects or lists, which Pulumi passes to the program as JSON text. */
-export const structuredSettings: ReadonlySet<SettingName> = new Set(["clusters", "istio", "peering", "pki", "signFor", "remotePeers"]);
+export const structuredSettings: ReadonlySet<SettingName> = new Set(["clusters", "istio", "peering", "pki", "signFor", "remotePeers", "sources"]);
 
 export type ClusterInput = z.output<typeof clusterSchema>;
 export type IstioInput = z.output<typeof istioSchema>;
 export type PeeringInput = z.output<typeof peeringSchema>;
 export type PkiInput = z.output<typeof pkiSchema>;
+export type SourcesInput = z.output<typeof sourcesSchema>;
 export type RemotePeerInput = z.output<typeof remotePeersSchema>[number];

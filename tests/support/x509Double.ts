@@ -108,7 +108,8 @@ export class X509Double {
         const spec = (subject: unknown): CaSpec => ({
             subject: `CN=${(plain<{ commonName: string }>(subject)).commonName}`,
             isCa: unwrapped.isCaCertificate === true,
-            ...(typeof unwrapped.maxPathLength === "number" ? { pathLength: unwrapped.maxPathLength } : {}),
+            // As the real tls provider: a path length of 0 (or none) issues no pathlen at all, since it never sets Go's MaxPathLenZero.
+            ...(typeof unwrapped.maxPathLength === "number" && unwrapped.maxPathLength > 0 ? { pathLength: unwrapped.maxPathLength } : {}),
             usages: unwrapped.allowedUses as string[],
             validityHours: unwrapped.validityPeriodHours as number,
             subjectKeyId: unwrapped.setSubjectKeyId === true,
