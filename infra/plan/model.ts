@@ -12,7 +12,7 @@ export interface PlannedResource {
     readonly parent: string | null;
     /** Explicit and input-derived dependencies, sorted. */
     readonly dependsOn: string[];
-    /** Inputs as the provider would receive them; secrets as "[secret]", provider-computed values as "[unknown]". */
+    /** Inputs as the provider would receive them; secrets as "[secret]", provider-computed values as "[unknown]" (a secret map keeps its keys, each value masked). */
     readonly inputs: JsonValue;
     readonly options: {
         readonly protect: boolean;
