@@ -102,7 +102,7 @@ describe("stack-per-cluster: a pki stack and cluster stacks", () => {
     test("a referenced stack exporting the wrong shape ends the run naming the setting", async () => {
         await assert.rejects(
             record(clusterStack(), { stackOutputs: { [pkiStack]: { rootCaCertPem: 42 } } }),
-            (error: Error) => error.message.startsWith("ambient-spire:pkiStack: stack org/ambient-spire/pki exports rootCaCertPem"),
+            (error: Error) => error.message.startsWith('ambient-spire:pkiStack: stack "org/ambient-spire/pki" exports rootCaCertPem'),
         );
     });
 
