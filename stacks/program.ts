@@ -12,7 +12,8 @@ import { PkiStackOutputs } from "./references";
  * ConfigError leaves nothing registered), read referenced stacks, then build.
  */
 export async function program(): Promise<MeshOutputs | PkiStackOutputs<pulumi.Output<string>>> {
-    const stack = loadStackSpec(pulumi.runtime.allConfig(), engineSecretKeys());
+    const secretKeys = engineSecretKeys();
+    const stack = loadStackSpec(pulumi.runtime.allConfig(), secretKeys === undefined ? undefined : [...secretKeys]);
     if (stack.kind === "pki") return buildPki({ pki: stack.spec.pki, requests: await readCertificateRequests(stack.spec) });
     const spec = stack.spec;
     checkLocalSources(spec.sources);

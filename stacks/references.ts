@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { configNamespace, ConfigError } from "./config/errors";
+import { configNamespace, ConfigError, quoteValue } from "./config/errors";
 import { MeshSpec, PkiStackSpec } from "./config/load";
 
 /** What the `pki` stack exports: the root certificate and, per CA name and rotation, the certificate it signed. */
@@ -56,7 +56,7 @@ class References {
             const issue = parsed.error.issues[0];
             throw new ConfigError(
                 `${configNamespace}:${setting}`,
-                `stack ${stack} exports ${issue.path.join(".")} in an unexpected shape (${issue.message})`,
+                `stack ${quoteValue(stack)} exports ${issue.path.join(".")} in an unexpected shape (${issue.message})`,
                 "point it at a stack of this project, deployed with this version of the program",
             );
         }
@@ -94,7 +94,7 @@ function checkPeerNetworks(spec: MeshSpec, peers: ClusterStackReferences["peers"
         if (other !== undefined) {
             throw new ConfigError(
                 `${configNamespace}:remotePeers[${index}]`,
-                `${peer.name} (stack ${peer.stack}) uses network "${network}", which ${other} uses too: the multicluster check fails when two clusters share one`,
+                `${quoteValue(peer.name)} (stack ${quoteValue(peer.stack)}) uses network ${quoteValue(network)}, which ${quoteValue(other)} uses too: the multicluster check fails when two clusters share one`,
                 `give one of them another network (clusters[].network in its stack)`,
             );
         }
@@ -110,7 +110,7 @@ export async function readCertificateRequests(spec: PkiStackSpec): Promise<Clust
         const exported = await references.read(stack, `signFor[${index}]`, clusterOutputs);
         for (const [ca, list] of Object.entries(exported.certificateRequests ?? {})) {
             if (requests[ca]) {
-                throw new ConfigError(`${configNamespace}:signFor[${index}]`, `stack ${stack} requests a CA named ${ca}, which another stack requests too`, "give every cluster a unique name across all stacks");
+                throw new ConfigError(`${configNamespace}:signFor[${index}]`, `stack ${quoteValue(stack)} requests a CA named ${quoteValue(ca)}, which another stack requests too`, "give every cluster a unique name across all stacks");
             }
             requests[ca] = list;
         }

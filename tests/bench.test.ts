@@ -2,8 +2,11 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { criticalPath } from "../infra/bench/criticalPath";
 import { renderChart } from "../infra/bench/chart";
-import { CaseSummary, checkTargets, median } from "../infra/bench/summary";
+import { floorProgram, skeletonOf } from "../infra/bench/floor";
+import { CaseSummary, checkTargets, median, summarise } from "../infra/bench/summary";
+import { renderTable } from "../infra/bench/table";
 import { Plan, PlannedResource } from "../infra/plan/model";
+import { recordPlan } from "../infra/plan/recorder";
 import { plan, settings } from "./support/stacks";
 
 function resource(name: string, type: string, extra: Partial<PlannedResource> = {}): PlannedResource {
@@ -56,6 +59,7 @@ const summary = (clusters: number, msPerResource: number, depth: number, peakMiB
     msPerResource,
     peakRssBytes: peakMiB * 1024 ** 2,
     depth,
+    floor: null,
 });
 
 describe("bench targets", () => {
@@ -79,5 +83,37 @@ describe("bench targets", () => {
         const svg = renderChart([summary(1, 3, 7, 200), summary(4, 3, 8, 250), summary(4, 3, 7, 240, "none")], "machine <x>");
         assert.equal((svg.match(/<circle /g) ?? []).length, 2 * 4);
         assert.match(svg, /machine &lt;x&gt;/);
+    });
+});
+
+describe("the floor case", () => {
+    test("registers the program's resources and components, by type and name, nested identically, with none of its logic", async () => {
+        const program = await plan(settings({}, 3));
+        const skeleton = skeletonOf(program);
+        const floor = (await recordPlan(floorProgram(skeleton), { project: "ambient-spire", stack: "test", config: {}, secretKeys: [] })).plan;
+        assert.deepEqual(skeletonOf(floor), skeleton);
+        // The comparison has teeth: the program has both kinds, and most of its resources sit under a component.
+        assert.ok(skeleton.some((e) => e.component) && skeleton.some((e) => !e.component));
+        assert.ok(skeleton.filter((e) => e.parent !== null).length > skeleton.length / 2);
+        // No program logic: no dependencies, no providers, the same static inputs everywhere.
+        assert.ok(floor.resources.every((r) => r.dependsOn.length === 0 && (r.cluster === null || r.type === "pulumi:providers:kubernetes")));
+        assert.deepEqual([...new Set(floor.resources.filter((r) => !r.type.startsWith("ambient-spire:")).map((r) => JSON.stringify(r.inputs)))], ['{"floor":"static"}']);
+    });
+
+    test("a plan whose child comes before its parent has no skeleton", () => {
+        const p: Plan = { project: "p", stack: "s", resources: [resource("child", "t:a", { parent: "parent" }), resource("parent", "ambient-spire:x:C")] };
+        assert.throws(() => skeletonOf(p), /not registered before it/);
+    });
+
+    test("the ratio is the program's median over the floor's, shown beside the cases that have a floor", () => {
+        const result = { clusters: 16, peering: "full-mesh" as const, resources: 200, peerLinks: 240, runsMs: [900, 1000, 1200], peakRssBytes: 1, depth: 8, chain: [] };
+        const withFloor = summarise(result, { resources: 200, components: 50, runsMs: [400, 250, 300], peakRssBytes: 1 });
+        assert.deepEqual(withFloor.floor, { medianMs: 300, minMs: 250, maxMs: 400, msPerResource: 1.5, ratio: 1000 / 300 });
+        assert.throws(() => summarise(result, { resources: 199, components: 50, runsMs: [300], peakRssBytes: 1 }), /floor of N=16/);
+        const table = renderTable([summarise({ ...result, clusters: 8 }), withFloor], []);
+        const [header, without, withRatio] = table.split("\n");
+        assert.match(header, /floor ms\/resource\s+program\/floor$/);
+        assert.match(without, /—\s+—$/);
+        assert.match(withRatio, /1\.50\s+3\.33×$/);
     });
 });

@@ -10,10 +10,22 @@ import { record, settings } from "./support/stacks";
 
 const projectDir = path.resolve(__dirname, "..");
 const project = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as {
-    runtime: { options: { nodeargs: string } };
+    runtime: { options: { nodeargs: string; typescript: boolean } };
     config?: Record<string, unknown>;
 };
 
+const manifest = JSON.parse(fs.readFileSync(path.join(projectDir, "package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+};
+
+/** Every TypeScript source of the program, its tools and its tests. */
+function sources(): string {
+    const dirs = ["infra", "stacks", "components", "tests"];
+    const files = dirs.flatMap((dir) => fs.readdirSync(path.join(projectDir, dir), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts")).map((f) => path.join(projectDir, dir, f)));
+    return files.map((f) => fs.readFileSync(f, "utf8")).join("\n");
+}
 
 describe("Pulumi conventions", () => {
     test("Pulumi.yaml documents every setting and declares none: a declared key is required on every stack", () => {
@@ -30,7 +42,7 @@ describe("Pulumi conventions", () => {
     });
 
     test("npm run plan runs node with the flags pulumi up uses (runtime.options.nodeargs)", () => {
-        const scripts = (JSON.parse(fs.readFileSync(path.join(projectDir, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+        const scripts = manifest.scripts;
         assert.ok(project.runtime.options.nodeargs.length > 0);
         assert.ok(scripts.plan.startsWith(`node ${project.runtime.options.nodeargs} `), scripts.plan);
     });
@@ -42,5 +54,28 @@ describe("Pulumi conventions", () => {
         assert.deepEqual(Object.keys(values.clusters).sort(), ["cluster1", "cluster2"]);
         assert.deepEqual(values.clusters.cluster2, { trustDomain: "cluster2", network: "cluster2", eastWestAddress: { type: "Hostname", value: "cluster2-eastwest-gateway.example.net" } });
         assert.doesNotMatch(JSON.stringify(values), /PRIVATE KEY/);
+    });
+
+    test("every dependency is used, and the README's package list is package.json's", () => {
+        const names = [...Object.keys(manifest.dependencies), ...Object.keys(manifest.devDependencies)].sort();
+        const code = sources();
+        const tsconfig = JSON.parse(fs.readFileSync(path.join(projectDir, "tsconfig.json"), "utf8")) as { compilerOptions: { types: string[] } };
+        // Packages used by a tool rather than imported, each with the place that uses it.
+        const toolUses: Record<string, boolean> = {
+            "ts-node": project.runtime.options.typescript === true,
+            typescript: project.runtime.options.typescript === true && /\btsc\b/.test(manifest.scripts.test),
+            tsx: Object.values(manifest.scripts).some((script) => /--import tsx|^tsx /.test(script)),
+            "@types/node": tsconfig.compilerOptions.types.includes("node"),
+        };
+        for (const name of names) {
+            const imported = new RegExp(`from "${name}(/[^"]*)?"|import "${name}"`).test(code);
+            assert.ok(imported || toolUses[name] === true, `${name} is a dependency that nothing uses`);
+        }
+        const readme = fs.readFileSync(path.join(projectDir, "README.md"), "utf8");
+        const section = readme.slice(readme.indexOf("### Packages"), readme.indexOf("## Configuration reference"));
+        // The table's first column: one or more package names in backticks.
+        const rows = section.split("\n").filter((line) => line.startsWith("| `"));
+        const listed = rows.flatMap((row) => [...row.split("|")[1].matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+        assert.deepEqual(listed.sort(), names);
     });
 });

@@ -247,7 +247,7 @@ describe("dev stack: the guide's single-cluster section", () => {
     test("the licence reaches istiod only through a Secret", () => {
         const licence = named(plan, "cluster1-mesh-license");
         assert.deepEqual(input(licence, "metadata"), { name: "solo-istio-license", namespace: "istio-system" });
-        assert.equal(input(licence, "stringData"), "[secret]");
+        assert.deepEqual(input(licence, "stringData"), { "license-key": "[secret]" });
         assert.equal(input(named(plan, "cluster1-mesh-istiod"), "values", "license", "value"), undefined);
     });
 });

@@ -95,14 +95,14 @@ describe("stack-per-cluster: a pki stack and cluster stacks", () => {
         const clash = { clusters: { cluster2: { ...peer.clusters.cluster2, network: "cluster1" } } };
         await assert.rejects(
             record(clusterStack(), { stackOutputs: { [pkiStack]: signed({ "cluster1-spire-ca": ["0"], "cluster1-istio-ca": ["0"] }), [peerStack]: clash } }),
-            (error: Error) => error.message.startsWith('ambient-spire:remotePeers[0]: cluster2 (stack org/ambient-spire/cluster2) uses network "cluster1", which cluster1 uses too'),
+            (error: Error) => error.message.startsWith('ambient-spire:remotePeers[0]: "cluster2" (stack "org/ambient-spire/cluster2") uses network "cluster1", which "cluster1" uses too'),
         );
     });
 
     test("a referenced stack exporting the wrong shape ends the run naming the setting", async () => {
         await assert.rejects(
             record(clusterStack(), { stackOutputs: { [pkiStack]: { rootCaCertPem: 42 } } }),
-            (error: Error) => error.message.startsWith("ambient-spire:pkiStack: stack org/ambient-spire/pki exports rootCaCertPem"),
+            (error: Error) => error.message.startsWith('ambient-spire:pkiStack: stack "org/ambient-spire/pki" exports rootCaCertPem'),
         );
     });
 

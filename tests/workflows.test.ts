@@ -10,7 +10,7 @@ const actionlint = path.join(projectDir, ".tools", "bin", "actionlint");
 
 describe("GitHub workflows", () => {
     test("actionlint (the real linter) passes them, and fails a broken copy", () => {
-        assert.ok(fs.existsSync(actionlint), "run .github/scripts/install-actionlint.sh first (the README's setup does)");
+        assert.ok(fs.existsSync(actionlint), "npm test installs it first (pretest: .github/scripts/install-actionlint.sh)");
         const ours = spawnSync(actionlint, ["-color=false"], { cwd: projectDir, encoding: "utf8" });
         assert.equal(ours.status, 0, ours.stdout + ours.stderr);
 

@@ -6,17 +6,20 @@ import * as path from "path";
 import { parse } from "yaml";
 import type { CaseResult } from "./case";
 import { renderChart } from "./chart";
+import type { FloorResult } from "./floorCase";
 import { checkTargets, summarise } from "./summary";
 import type { BenchPeering } from "./syntheticStack";
 import { renderTable } from "./table";
 
-const usage = "usage: npm run bench -- [--json] [--runs <n>] [--clusters 1,2,4,...] [--chart <file.svg>]";
+const usage = "usage: npm run bench -- [--json] [--runs <n>] [--clusters 1,2,4,...] [--floor 16,64] [--chart <file.svg>]";
 const projectDir = path.resolve(__dirname, "..", "..");
 
 interface Options {
     readonly json: boolean;
     readonly runs: number;
     readonly cases: readonly { clusters: number; peering: BenchPeering }[];
+    /** Full-mesh N whose case is followed by its floor case. */
+    readonly floor: readonly number[];
     readonly chart: string;
 }
 
@@ -24,6 +27,7 @@ function parseArgs(argv: string[]): Options | undefined {
     let json = false;
     let runs = 3;
     let counts = [1, 2, 4, 8, 16, 32, 64];
+    let floor = [16, 64];
     let chart = path.join(projectDir, "docs", "bench.svg");
     for (let index = 0; index < argv.length; index++) {
         const flag = argv[index];
@@ -31,15 +35,16 @@ function parseArgs(argv: string[]): Options | undefined {
         if (flag === "--json") json = true;
         else if (flag === "--runs" && value !== undefined) [runs, index] = [Number(value), index + 1];
         else if (flag === "--clusters" && value !== undefined) [counts, index] = [value.split(",").map(Number), index + 1];
+        else if (flag === "--floor" && value !== undefined) [floor, index] = [value.split(",").map(Number), index + 1];
         else if (flag === "--chart" && value !== undefined) [chart, index] = [path.resolve(value), index + 1];
         else return undefined;
     }
-    if (!Number.isInteger(runs) || runs < 1 || counts.some((n) => !Number.isInteger(n) || n < 1)) return undefined;
+    if (!Number.isInteger(runs) || runs < 1 || [...counts, ...floor].some((n) => !Number.isInteger(n) || n < 1)) return undefined;
     const cases: { clusters: number; peering: BenchPeering }[] = counts.map((clusters) => ({ clusters, peering: "full-mesh" }));
     // The largest mesh without links shows what the links themselves cost.
     const largest = Math.max(...counts);
     if (largest > 1) cases.push({ clusters: largest, peering: "none" });
-    return { json, runs, cases, chart };
+    return { json, runs, cases, floor: floor.filter((n) => counts.includes(n)), chart };
 }
 
 /** The Node flags `pulumi up` runs the program with (Pulumi.yaml runtime.options.nodeargs): measure the same. */
@@ -48,15 +53,31 @@ function projectNodeArgs(): string[] {
     return (project.runtime?.options?.nodeargs ?? "").split(/\s+/).filter((arg) => arg !== "");
 }
 
-function runCase(nodeArgs: readonly string[], clusters: number, peering: BenchPeering, runs: number): CaseResult {
-    const child = spawnSync(
-        process.execPath,
-        [...nodeArgs, "--import", "tsx", path.join(__dirname, "case.ts"), String(clusters), peering, String(runs)],
-        { cwd: projectDir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-    );
-    if (child.status !== 0) throw new Error(`case N=${clusters} ${peering} failed (exit ${child.status}): ${child.stderr}`);
+/** Runs a child script with the project's node flags and returns what it printed on its last line. */
+function runChild<T>(nodeArgs: readonly string[], script: string, args: readonly string[], label: string): T {
+    const child = spawnSync(process.execPath, [...nodeArgs, "--import", "tsx", path.join(__dirname, script), ...args], {
+        cwd: projectDir,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+    });
+    if (child.status !== 0) throw new Error(`${label} failed (exit ${child.status}): ${child.stderr}`);
     const lines = child.stdout.trim().split("\n");
-    return JSON.parse(lines[lines.length - 1]) as CaseResult;
+    return JSON.parse(lines[lines.length - 1]) as T;
+}
+
+/** The program's case and, when asked, its floor: the skeleton of the case's warm-up, registered bare. */
+function runCase(nodeArgs: readonly string[], clusters: number, peering: BenchPeering, runs: number, withFloor: boolean): { result: CaseResult; floor?: FloorResult } {
+    const label = `case N=${clusters} ${peering}`;
+    if (!withFloor) return { result: runChild<CaseResult>(nodeArgs, "case.ts", [String(clusters), peering, String(runs)], label) };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ambient-spire-bench-"));
+    try {
+        const skeleton = path.join(dir, "skeleton.json");
+        const result = runChild<CaseResult>(nodeArgs, "case.ts", [String(clusters), peering, String(runs), skeleton], label);
+        const floor = runChild<FloorResult>(nodeArgs, "floorCase.ts", [skeleton, String(runs)], `floor of ${label}`);
+        return { result, floor };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 }
 
 function machine(): string {
@@ -71,18 +92,19 @@ function main(argv: string[]): number {
         return 2;
     }
     const nodeArgs = projectNodeArgs();
-    const results: CaseResult[] = [];
+    const runs: { result: CaseResult; floor?: FloorResult }[] = [];
     for (const c of options.cases) {
-        if (!options.json) process.stderr.write(`running N=${c.clusters} ${c.peering} (warm-up + ${options.runs} runs)…\n`);
-        results.push(runCase(nodeArgs, c.clusters, c.peering, options.runs));
+        const withFloor = c.peering === "full-mesh" && options.floor.includes(c.clusters);
+        if (!options.json) process.stderr.write(`running N=${c.clusters} ${c.peering}${withFloor ? " and its floor" : ""} (warm-up + ${options.runs} runs each)…\n`);
+        runs.push(runCase(nodeArgs, c.clusters, c.peering, options.runs, withFloor));
     }
-    const cases = results.map(summarise);
+    const cases = runs.map((r) => summarise(r.result, r.floor));
     const checks = checkTargets(cases);
     const host = machine();
     const caption = `${host}; node ${nodeArgs.join(" ") || "(no flags)"}; ${options.runs} timed runs per case after a warm-up; bars: fastest–slowest run`;
     fs.mkdirSync(path.dirname(options.chart), { recursive: true });
     fs.writeFileSync(options.chart, renderChart(cases, caption));
-    const report = { machine: host, nodeArgs, runs: options.runs, cases, targets: checks, chains: Object.fromEntries(results.map((r) => [`${r.clusters}-${r.peering}`, r.chain])) };
+    const report = { machine: host, nodeArgs, runs: options.runs, cases, targets: checks, chains: Object.fromEntries(runs.map(({ result: r }) => [`${r.clusters}-${r.peering}`, r.chain])) };
     fs.writeFileSync(options.chart.replace(/\.svg$/, "") + ".json", `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${host}; node ${nodeArgs.join(" ")}\n\n${renderTable(cases, checks)}chart: ${path.relative(process.cwd(), options.chart)}\n`);
     return checks.every((c) => c.met) ? 0 : 1;

@@ -1,4 +1,15 @@
 import type { CaseResult } from "./case";
+import type { FloorResult } from "./floorCase";
+
+/** The floor case beside a program case: the same resources, components and nesting, no program logic. */
+export interface FloorSummary {
+    readonly medianMs: number;
+    readonly minMs: number;
+    readonly maxMs: number;
+    readonly msPerResource: number;
+    /** The program's median time over the floor's: how many times the SDK's bare cost the program takes. */
+    readonly ratio: number;
+}
 
 /** One case as reported: the child's raw runs reduced to what the table, chart and targets read. */
 export interface CaseSummary {
@@ -13,6 +24,8 @@ export interface CaseSummary {
     readonly msPerResource: number;
     readonly peakRssBytes: number;
     readonly depth: number;
+    /** Measured only for some N (by default 16 and 64); null elsewhere. */
+    readonly floor: FloorSummary | null;
 }
 
 export function median(values: readonly number[]): number {
@@ -22,8 +35,10 @@ export function median(values: readonly number[]): number {
     return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-export function summarise(result: CaseResult): CaseSummary {
+export function summarise(result: CaseResult, floor?: FloorResult): CaseSummary {
     const medianMs = median(result.runsMs);
+    if (floor && floor.resources !== result.resources) throw new Error(`floor of N=${result.clusters}: ${floor.resources} resources, the program ${result.resources}`);
+    const floorMedianMs = floor ? median(floor.runsMs) : 0;
     return {
         clusters: result.clusters,
         peering: result.peering,
@@ -35,6 +50,15 @@ export function summarise(result: CaseResult): CaseSummary {
         msPerResource: medianMs / result.resources,
         peakRssBytes: result.peakRssBytes,
         depth: result.depth,
+        floor: floor
+            ? {
+                  medianMs: floorMedianMs,
+                  minMs: Math.min(...floor.runsMs),
+                  maxMs: Math.max(...floor.runsMs),
+                  msPerResource: floorMedianMs / floor.resources,
+                  ratio: medianMs / floorMedianMs,
+              }
+            : null,
     };
 }
 

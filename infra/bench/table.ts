@@ -6,7 +6,7 @@ function pad(cells: readonly string[], widths: readonly number[]): string {
 
 /** The cases as a fixed-width table, then each target with its measurement and verdict. */
 export function renderTable(cases: readonly CaseSummary[], checks: readonly TargetCheck[]): string {
-    const header = ["case", "resources", "links", "median s", "spread s", "ms/resource", "peak RSS MiB", "depth"];
+    const header = ["case", "resources", "links", "median s", "spread s", "ms/resource", "peak RSS MiB", "depth", "floor ms/resource", "program/floor"];
     const rows = cases.map((c) => [
         `N=${c.clusters} ${c.peering}`,
         String(c.resources),
@@ -16,6 +16,8 @@ export function renderTable(cases: readonly CaseSummary[], checks: readonly Targ
         c.msPerResource.toFixed(2),
         (c.peakRssBytes / 1024 ** 2).toFixed(0),
         String(c.depth),
+        c.floor ? c.floor.msPerResource.toFixed(2) : "—",
+        c.floor ? `${c.floor.ratio.toFixed(2)}×` : "—",
     ]);
     const widths = header.map((h, index) => Math.max(h.length, ...rows.map((row) => row[index].length)));
     const lines = [pad(header, widths), ...rows.map((row) => pad(row, widths)), ""];

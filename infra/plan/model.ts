@@ -16,7 +16,7 @@ export interface PlannedResource {
     readonly parent: string | null;
     /** Explicit and input-derived dependencies, sorted. */
     readonly dependsOn: string[];
-    /** Inputs as the provider would receive them; secrets as "[secret]", provider-computed values as "[unknown]". */
+    /** Inputs as the provider would receive them; secrets as "[secret]", provider-computed values as "[unknown]" (a secret map keeps its keys, each value masked). */
     readonly inputs: JsonValue;
     /**
      * A provider-side component's children (the Gateway API CRDs of a `yaml/v2` ConfigFile): the real engine

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { isComponentType, JsonValue, Plan, PlannedResource, secretMarker, unknownMarker } from "./model";
+import { revealKeys, toJson } from "./inputs";
+import { isComponentType, Plan, PlannedResource } from "./model";
 import { ProviderChildren, providerChildren } from "./providerChildren";
 
 /** What a mock returns for a resource: its id and the outputs a provider would compute. */
@@ -42,9 +43,6 @@ export interface Recording {
     /** What the program returned (its stack outputs), for tests. */
     readonly outputs: unknown;
 }
-
-const sigKey = pulumi.runtime.specialSigKey;
-const secretSig = pulumi.runtime.specialSecretSig;
 
 /**
  * Runs `program` as `pulumi preview` would, against Pulumi's mock engine, and returns every resource it
@@ -124,7 +122,7 @@ export async function recordPlan(program: () => unknown, options: RecordOptions)
             provider: s.opts.provider ? urnOf.get(s.opts.provider) ?? null : null,
             parent,
             dependsOn: [...new Set(dependsOn)].sort(),
-            inputs: isComponentType(s.type) ? {} : toJson(inputsByKey.get(`${s.type}::${s.name}`) ?? {}),
+            inputs: isComponentType(s.type) ? {} : toJson(await revealKeys(inputsByKey.get(`${s.type}::${s.name}`) ?? {}, s.props)),
             ...withProviderChildren(s.type, s.name, inputsByKey.get(`${s.type}::${s.name}`) ?? {}),
             options: {
                 protect: s.opts.protect === true,
@@ -200,23 +198,4 @@ async function inputDependencies(props: unknown): Promise<pulumi.Resource[]> {
     };
     await visit(props);
     return found;
-}
-
-/** Inputs as plain JSON: secrets masked, unknowns marked, object keys sorted so output is byte-stable. */
-export function toJson(value: unknown): JsonValue {
-    if (value === undefined || value === null) return null;
-    if (pulumi.isUnknown(value)) return unknownMarker;
-    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value;
-    if (Array.isArray(value)) return value.map(toJson);
-    if (pulumi.Resource.isInstance(value)) return "[resource]";
-    if (typeof value === "object") {
-        const record = value as Record<string, unknown>;
-        if (record[sigKey] === secretSig) return secretMarker;
-        const out: { [key: string]: JsonValue } = {};
-        for (const key of Object.keys(record).sort()) {
-            if (record[key] !== undefined) out[key] = toJson(record[key]);
-        }
-        return out;
-    }
-    return String(value);
 }

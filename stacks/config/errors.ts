@@ -18,6 +18,21 @@ export class ConfigError extends Error {
 
 export const configNamespace = "ambient-spire";
 
+const longestQuote = 100;
+
+/**
+ * The offending value as a message quotes it: JSON, so a string shows its quotes (`"Cluster1"`) and an empty
+ * or padded one is visible; cut short past 100 characters to keep the message one readable line.
+ */
+export function quoteValue(value: unknown): string {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > longestQuote ? `${text.slice(0, longestQuote)}…` : text;
+}
+
+/** Quotes a setting's value, or says "[secret]" for a secret setting, whose value no message may show. */
+export type Quote = (value: unknown) => string;
+export const quoteSecret: Quote = () => "[secret]";
+
 /** Renders a path such as ["clusters", 1, "trustDomain"] as `ambient-spire:clusters[1].trustDomain`. */
 export function settingName(path: ReadonlyArray<PropertyKey>): string {
     let out = configNamespace;

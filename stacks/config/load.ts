@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ChartSource } from "../../components/helm/chartSource";
 import * as rules from "./rules";
-import { closest, configNamespace, ConfigError, settingName } from "./errors";
+import { closest, configNamespace, ConfigError, Quote, quoteSecret, quoteValue, settingName } from "./errors";
 import {
     ClusterInput,
     IstioInput,
@@ -66,32 +66,43 @@ export interface PkiStackSpec {
 export type StackSpec = { readonly kind: "mesh"; readonly spec: MeshSpec } | { readonly kind: "pki"; readonly spec: PkiStackSpec };
 
 /**
- * Settings a `pki` stack must not have: it installs nothing in any cluster. The licence is allowed (and
- * unused): Pulumi.yaml declares it, and the CLI requires a declared key without a default on every stack.
+ * Settings a `pki` stack must not have: it installs nothing in any cluster. (A licence left on one from an
+ * earlier version of this program is ignored.)
  */
 const meshOnlySettings: readonly SettingName[] = ["clusters", "istio", "peering", "pkiStack", "remotePeers", "sources"];
 
 /**
- * Reads either stack shape: a `pki` stack (it has `signFor`) or a mesh stack, whole or one cluster's part.
- * `secretKeys`: the settings the engine holds encrypted; when given, a licence outside it is refused.
+ * How messages show a setting's value: quoted, except the licence (always a secret, however it was given)
+ * and any setting the stack holds as a secret (`pulumi config set --secret`), which read "[secret]".
  */
-export function loadStackSpec(config: Readonly<Record<string, string>>, secretKeys?: ReadonlySet<string>): StackSpec {
+function quoterFor(secretKeys: readonly string[]): (setting: SettingName) => Quote {
+    return (setting) => (setting === "soloLicenseKey" || secretKeys.includes(`${configNamespace}:${setting}`) ? quoteSecret : quoteValue);
+}
+
+/**
+ * Reads either stack shape: a `pki` stack (it has `signFor`) or a mesh stack, whole or one cluster's part.
+ * `secretKeys` (`namespace:key`) are the settings held as secrets: their values appear in no message, and a
+ * licence outside them is refused. Undefined: the engine did not say (then no setting is taken for plain text).
+ */
+export function loadStackSpec(config: Readonly<Record<string, string>>, secretKeys?: readonly string[]): StackSpec {
     rejectUnknownKeys(config);
     if (config[`${configNamespace}:signFor`] === undefined) return { kind: "mesh", spec: loadMeshSpec(config, secretKeys) };
+    const quote = quoterFor(secretKeys ?? []);
     for (const name of meshOnlySettings) {
         if (config[`${configNamespace}:${name}`] !== undefined) {
             throw new ConfigError(
                 `${configNamespace}:${name}`,
-                "is set on a pki stack (one with ambient-spire:signFor), which owns only the root CA",
+                `${quote(name)(rawSetting(config, name))} is set on a pki stack (one with ambient-spire:signFor), which owns only the root CA`,
                 "remove it, or remove ambient-spire:signFor to make this a cluster stack",
             );
         }
     }
-    const signFor = parseSetting(config, "signFor") ?? [];
-    const pki = parseSetting(config, "pki");
-    checkPki(pki);
+    const signFor = parseSetting(config, "signFor", quote) ?? [];
+    const pki = parseSetting(config, "pki", quote);
+    checkPki(pki, quote("pki"));
     signFor.forEach((stack, index) => {
-        if (signFor.indexOf(stack) !== index) throw new ConfigError(settingName(["signFor", index]), `repeats ${stack}`, "remove the duplicate");
+        const first = signFor.indexOf(stack);
+        if (first !== index) throw new ConfigError(settingName(["signFor", index]), `${quote("signFor")(stack)} is already listed at signFor[${first}]`, "remove the duplicate");
     });
     return { kind: "pki", spec: { pki, signFor } };
 }
@@ -100,34 +111,43 @@ export function loadStackSpec(config: Readonly<Record<string, string>>, secretKe
  * Reads the stack configuration as Pulumi hands it to a program — `namespace:key` to text, objects as JSON —
  * and returns the typed spec, or throws the first ConfigError. Pure: no Pulumi resources, no I/O.
  */
-export function loadMeshSpec(config: Readonly<Record<string, string>>, secretKeys?: ReadonlySet<string>): MeshSpec {
+export function loadMeshSpec(config: Readonly<Record<string, string>>, secretKeys?: readonly string[]): MeshSpec {
     rejectUnknownKeys(config);
+    const quote = quoterFor(secretKeys ?? []);
     if (config[`${configNamespace}:signFor`] !== undefined) {
-        throw new ConfigError(`${configNamespace}:signFor`, "makes this a pki stack, which cannot also have clusters", "load it with loadStackSpec, or remove signFor");
+        throw new ConfigError(
+            `${configNamespace}:signFor`,
+            `${quote("signFor")(rawSetting(config, "signFor"))} makes this a pki stack, which cannot also have clusters`,
+            "load it with loadStackSpec, or remove signFor",
+        );
     }
-    const clusters = parseSetting(config, "clusters").map(withDefaults);
-    const istio = parseSetting(config, "istio");
-    parseSetting(config, "soloLicenseKey");
+    const clusters = parseSetting(config, "clusters", quote).map(withDefaults);
+    const istio = parseSetting(config, "istio", quote);
+    parseSetting(config, "soloLicenseKey", quote);
     checkLicenceEncrypted(secretKeys);
-    const peering = parseSetting(config, "peering");
-    const pki = parseSetting(config, "pki");
-    const pkiStack = parseSetting(config, "pkiStack");
-    const remotePeers = parseSetting(config, "remotePeers");
-    const sources = sourcesOf(parseSetting(config, "sources"));
+    const peering = parseSetting(config, "peering", quote);
+    const pki = parseSetting(config, "pki", quote);
+    const pkiStack = parseSetting(config, "pkiStack", quote);
+    const remotePeers = parseSetting(config, "remotePeers", quote);
+    const sources = sourcesOf(parseSetting(config, "sources", quote));
 
-    checkUnique(clusters, "name", "cluster names must be unique", "give each cluster its own name");
-    checkUnique(clusters, "network", "networks must be unique: the multicluster check fails when two clusters share one", "give each cluster its own network (it defaults to the cluster name)");
+    const quoteClusters = quote("clusters");
+    checkUnique(clusters, "name", quoteClusters, "cluster names must be unique", "give each cluster its own name");
+    checkUnique(clusters, "network", quoteClusters, "networks must be unique: the multicluster check fails when two clusters share one", "give each cluster its own network (it defaults to the cluster name)");
     if (clusters.length > 1) {
+        // Clusters without a context share the current one; say so rather than quote a value nobody wrote.
+        const currentContext = "\0current";
         checkUnique(
-            clusters.map((c) => ({ ...c, context: c.context ?? "(current context)" })),
+            clusters.map((c) => ({ ...c, context: c.context ?? currentContext })),
             "context",
+            (value) => (value === currentContext ? "no context (the current one)" : quoteClusters(value)),
             "two clusters use the same kubeconfig context, so both would be installed into one cluster",
             "give every cluster its own context",
         );
     }
-    checkPki(pki);
-    checkRemotePeers(clusters, remotePeers, pkiStack);
-    const links = resolveLinks(clusters, remotePeers, peering);
+    checkPki(pki, quote("pki"));
+    checkRemotePeers(clusters, remotePeers, pkiStack, quote("remotePeers"));
+    const links = resolveLinks(clusters, remotePeers, peering, quote("peering"));
     return {
         clusters,
         istio,
@@ -163,8 +183,8 @@ function sourcesOf(input: SourcesInput): MeshSources {
 const licenceSetting = `${configNamespace}:soloLicenseKey`;
 
 /** The licence must be a Pulumi secret: the CLI stores a plain `config set` value as readable text. */
-function checkLicenceEncrypted(secretKeys: ReadonlySet<string> | undefined): void {
-    if (secretKeys === undefined || secretKeys.has(licenceSetting)) return;
+function checkLicenceEncrypted(secretKeys: readonly string[] | undefined): void {
+    if (secretKeys === undefined || secretKeys.includes(licenceSetting)) return;
     throw new ConfigError(
         licenceSetting,
         "is stored in plain text in the stack file",
@@ -179,30 +199,34 @@ function rejectUnknownKeys(config: Readonly<Record<string, string>>): void {
         const bare = key.slice(prefix.length);
         if ((settingNames as string[]).includes(bare)) continue;
         const guess = closest(bare, settingNames);
+        // The key is quoted, never its value: a misspelt soloLicenseKey holds the licence.
         throw new ConfigError(
             key,
-            "is not a setting of this program",
+            `${quoteValue(bare)} is not a setting of this program`,
             (guess ? `did you mean ${prefix}${guess}? ` : "") + `remove it; the settings are ${settingNames.map((n) => prefix + n).join(", ")}`,
         );
     }
 }
 
-function parseSetting<K extends SettingName>(config: Readonly<Record<string, string>>, name: K): z.output<(typeof settingSchemas)[K]> {
+/** A setting as the program receives it: objects and lists arrive as JSON text. */
+function rawSetting(config: Readonly<Record<string, string>>, name: SettingName): unknown {
     const text = config[`${configNamespace}:${name}`];
-    let value: unknown = text;
-    if (text !== undefined && structuredSettings.has(name)) {
-        try {
-            value = JSON.parse(text);
-        } catch {
-            value = text; // a plain word such as `full-mesh`
-        }
+    if (text === undefined || !structuredSettings.has(name)) return text;
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text; // a plain word such as `full-mesh`
     }
-    const result = settingSchemas[name].safeParse(value);
-    if (!result.success) throw fromIssue(name, result.error.issues[0]);
+}
+
+function parseSetting<K extends SettingName>(config: Readonly<Record<string, string>>, name: K, quote: (setting: SettingName) => Quote): z.output<(typeof settingSchemas)[K]> {
+    // reportInput: each issue carries the value it is about, for the message to quote.
+    const result = settingSchemas[name].safeParse(rawSetting(config, name), { reportInput: true });
+    if (!result.success) throw fromIssue(name, result.error.issues[0], quote(name));
     return result.data as z.output<(typeof settingSchemas)[K]>;
 }
 
-function fromIssue(name: SettingName, issue: z.core.$ZodIssue): ConfigError {
+function fromIssue(name: SettingName, issue: z.core.$ZodIssue, quote: Quote): ConfigError {
     const path = [name, ...issue.path];
     if (issue.code === "unrecognized_keys") {
         const key = issue.keys[0];
@@ -211,12 +235,14 @@ function fromIssue(name: SettingName, issue: z.core.$ZodIssue): ConfigError {
         const guess = closest(key, known);
         return new ConfigError(
             settingName([...path, key]),
-            "is not a known key",
+            `${quoteValue(key)} is not a known key`,
             (guess ? `did you mean ${guess}? ` : "") + `remove it; the keys here are ${known.join(", ")}`,
         );
     }
     const [problem, fix] = issue.message.includes("\n") ? issue.message.split("\n", 2) : [issue.message, "see the README's configuration reference"];
-    return new ConfigError(settingName(path), problem, fix);
+    // A missing value has nothing to quote; a secret one must not be shown, not even as "[secret]" here.
+    const shown = issue.input === undefined || quote === quoteSecret ? problem : `${quote(issue.input)} ${problem}`;
+    return new ConfigError(settingName(path), shown, fix);
 }
 
 const objectKeys: Record<string, readonly string[]> = {
@@ -243,6 +269,7 @@ function withDefaults(cluster: ClusterInput): ClusterSpec {
 function checkUnique<T extends Record<K, string | undefined>, K extends keyof T & string>(
     items: readonly T[],
     key: K,
+    quote: Quote,
     problem: string,
     fix: string,
 ): void {
@@ -254,7 +281,7 @@ function checkUnique<T extends Record<K, string | undefined>, K extends keyof T 
         if (earlier !== undefined) {
             throw new ConfigError(
                 settingName(["clusters", index, key]),
-                `"${value}" is already used by clusters[${earlier}]: ${problem}`,
+                `${quote(value)} is already used by clusters[${earlier}]: ${problem}`,
                 fix,
             );
         }
@@ -262,50 +289,51 @@ function checkUnique<T extends Record<K, string | undefined>, K extends keyof T 
     });
 }
 
-function checkPki(pki: PkiInput): void {
+function checkPki(pki: PkiInput, quote: Quote): void {
     if (pki.keyAlgorithm === "ECDSA" && pki.rsaBits !== undefined) {
-        throw new ConfigError(settingName(["pki", "rsaBits"]), "is set but pki.keyAlgorithm is ECDSA", "remove rsaBits, or set keyAlgorithm: RSA");
+        throw new ConfigError(settingName(["pki", "rsaBits"]), `${quote(pki.rsaBits)} is set but pki.keyAlgorithm is ECDSA`, "remove rsaBits, or set keyAlgorithm: RSA");
     }
     if (pki.keyAlgorithm === "RSA" && pki.ecdsaCurve !== undefined) {
-        throw new ConfigError(settingName(["pki", "ecdsaCurve"]), "is set but pki.keyAlgorithm is RSA", "remove ecdsaCurve, or set keyAlgorithm: ECDSA");
+        throw new ConfigError(settingName(["pki", "ecdsaCurve"]), `${quote(pki.ecdsaCurve)} is set but pki.keyAlgorithm is RSA`, "remove ecdsaCurve, or set keyAlgorithm: ECDSA");
     }
     if (pki.intermediateValidityDays > pki.rootValidityDays) {
         throw new ConfigError(
             settingName(["pki", "intermediateValidityDays"]),
-            `${pki.intermediateValidityDays} days outlives the root (${pki.rootValidityDays} days)`,
+            `${quote(pki.intermediateValidityDays)} days outlives the root (${quote(pki.rootValidityDays)} days)`,
             "make it no longer than pki.rootValidityDays",
         );
     }
     if (pki.earlyRenewalDays >= pki.intermediateValidityDays) {
         throw new ConfigError(
             settingName(["pki", "earlyRenewalDays"]),
-            `${pki.earlyRenewalDays} days is not shorter than the intermediates' validity (${pki.intermediateValidityDays} days), so every pulumi up would renew them`,
+            `${quote(pki.earlyRenewalDays)} days is not shorter than the intermediates' validity (${quote(pki.intermediateValidityDays)} days), so every pulumi up would renew them`,
             "make it smaller than pki.intermediateValidityDays, e.g. 30",
         );
     }
 }
 
-function checkRemotePeers(clusters: readonly ClusterSpec[], remotePeers: readonly RemotePeerInput[], pkiStack: string | undefined): void {
+function checkRemotePeers(clusters: readonly ClusterSpec[], remotePeers: readonly RemotePeerInput[], pkiStack: string | undefined, quote: Quote): void {
     if (remotePeers.length > 0 && pkiStack === undefined) {
         throw new ConfigError(
             settingName(["remotePeers"]),
-            "names clusters of other stacks, but this stack makes its own root CA, so their certificates would not chain to it",
+            `${quote(remotePeers.map((p) => p.name))} are clusters of other stacks, but this stack makes its own root CA, so their certificates would not chain to it`,
             "set ambient-spire:pkiStack to the pki stack that all these stacks share",
         );
     }
     const local = new Set(clusters.map((c) => c.name));
     remotePeers.forEach((peer, index) => {
         if (local.has(peer.name)) {
-            throw new ConfigError(settingName(["remotePeers", index, "name"]), `"${peer.name}" is also a cluster of this stack`, "list each cluster once: in clusters if this stack owns it, else in remotePeers");
+            throw new ConfigError(settingName(["remotePeers", index, "name"]), `${quote(peer.name)} is also a cluster of this stack`, "list each cluster once: in clusters if this stack owns it, else in remotePeers");
         }
-        if (remotePeers.findIndex((p) => p.name === peer.name) !== index) {
-            throw new ConfigError(settingName(["remotePeers", index, "name"]), `repeats "${peer.name}"`, "remove the duplicate");
+        const first = remotePeers.findIndex((p) => p.name === peer.name);
+        if (first !== index) {
+            throw new ConfigError(settingName(["remotePeers", index, "name"]), `${quote(peer.name)} is already listed at remotePeers[${first}]`, "remove the duplicate");
         }
     });
 }
 
 /** Links start in this stack's clusters; they may end in this stack's or in a remote peer. */
-function resolveLinks(clusters: readonly ClusterSpec[], remotePeers: readonly RemotePeerInput[], peering: z.output<typeof settingSchemas.peering>): DirectedLink[] {
+function resolveLinks(clusters: readonly ClusterSpec[], remotePeers: readonly RemotePeerInput[], peering: z.output<typeof settingSchemas.peering>, quote: Quote): DirectedLink[] {
     const targets = [...clusters.map((c) => c.name), ...remotePeers.map((p) => p.name)];
     if (peering === "none") return [];
     if (peering === "full-mesh") {
@@ -320,17 +348,17 @@ function resolveLinks(clusters: readonly ClusterSpec[], remotePeers: readonly Re
                 const guess = closest(link[end], allowed);
                 throw new ConfigError(
                     settingName(["peering", index, end]),
-                    `names cluster "${link[end]}", which is not in ambient-spire:clusters${end === "to" && remotePeers.length > 0 ? " or ambient-spire:remotePeers" : ""}`,
+                    `${quote(link[end])} is not a cluster in ambient-spire:clusters${end === "to" && remotePeers.length > 0 ? " or ambient-spire:remotePeers" : ""}`,
                     (guess ? `did you mean ${guess}? ` : "") + `use one of ${allowed.join(", ")}`,
                 );
             }
         }
         if (link.from === link.to) {
-            throw new ConfigError(settingName(["peering", index]), `links ${link.from} to itself`, "remove it; a cluster needs no link to itself");
+            throw new ConfigError(settingName(["peering", index]), `${quote(link)} links a cluster to itself`, "remove it; a cluster needs no link to itself");
         }
         const key = `${link.from}->${link.to}`;
         if (seen.has(key)) {
-            throw new ConfigError(settingName(["peering", index]), `repeats the link ${link.from} -> ${link.to}`, "remove the duplicate");
+            throw new ConfigError(settingName(["peering", index]), `${quote(link)} repeats an earlier link`, "remove the duplicate");
         }
         seen.add(key);
     });

@@ -3,7 +3,9 @@ import * as rules from "./rules";
 
 /**
  * The stack configuration's shape. Every message is "<problem>\n<fix>", split by the loader into a ConfigError;
- * checks that span several settings (duplicates, links, validity periods, stack shapes) live in load.ts.
+ * the loader puts the offending value in front of the problem (`"Cluster1" is not a DNS-1123 label`), unless
+ * the setting is secret, so each problem is phrased to follow a value. Checks that span several settings
+ * (duplicates, links, validity periods, stack shapes) live in load.ts.
  */
 const say = (problem: string, fix: string) => `${problem}\n${fix}`;
 
@@ -11,7 +13,7 @@ function typed<T extends z.ZodType>(make: (error: (issue: { input?: unknown }) =
     return make((issue) =>
         issue.input === undefined
             ? say("is required", `set it, e.g. ${example}`)
-            : say(`must be ${what}, got ${JSON.stringify(issue.input)}`, `set it to ${what}, e.g. ${example}`),
+            : say(`is not ${what}`, `set it to ${what}, e.g. ${example}`),
     );
 }
 const str = (example: string) => typed((error) => z.string({ error }), "a string", example);
@@ -25,7 +27,7 @@ const clusterName = str("cluster1").regex(
 
 const trustDomain = str("cluster1.example.org")
     .max(255, say("is longer than 255 characters", "use a shorter trust domain"))
-    .refine((value) => !value.includes("://"), say("must not include a scheme", "give the bare trust domain, e.g. cluster1.example.org, not spiffe://cluster1.example.org"))
+    .refine((value) => !value.includes("://"), say("includes a scheme", "give the bare trust domain, e.g. cluster1.example.org, not spiffe://cluster1.example.org"))
     .refine((value) => rules.spiffeTrustDomain.test(value), say("is not a valid SPIFFE trust domain", `use ${rules.spiffeTrustDomainRule}`));
 
 const network = str("network1")
@@ -42,7 +44,7 @@ export const clusterSchema = z.strictObject({
 
 const requiredObject = (what: string, example: string) => ({
     error: (issue: { input?: unknown }) =>
-        issue.input === undefined ? say("is required", `set it, e.g. ${example}`) : say(`must be ${what}`, `set it as ${example}`),
+        issue.input === undefined ? say("is required", `set it, e.g. ${example}`) : say(`is not ${what}`, `set it as ${example}`),
 });
 
 export const istioSchema = z.strictObject({
@@ -61,17 +63,17 @@ const linkSchema = z.strictObject({ from: clusterName, to: clusterName });
 
 export const peeringSchema = z
     .union([z.literal("full-mesh"), z.literal("none"), z.array(linkSchema)], {
-        error: say("must be full-mesh, none, or a list of {from, to} links", "e.g. full-mesh, or [{from: cluster1, to: cluster2}]"),
+        error: say("is not full-mesh, none, or a list of {from, to} links", "e.g. full-mesh, or [{from: cluster1, to: cluster2}]"),
     })
     .default("full-mesh");
 
 export const pkiSchema = z
     .strictObject({
-        keyAlgorithm: z.enum(["RSA", "ECDSA"], { error: say("must be RSA or ECDSA", "set it to RSA (the guide's) or ECDSA") }).default("RSA"),
-        rsaBits: z.union([z.literal(2048), z.literal(3072), z.literal(4096)], { error: say("must be 2048, 3072 or 4096", "use 2048 (the guide's) or larger") }).optional(),
-        ecdsaCurve: z.enum(["P256", "P384"], { error: say("must be P256 or P384", "use P256 or P384") }).optional(),
-        rootValidityDays: int("3650").min(1, say("must be at least 1 day", "use a positive number of days, e.g. 3650")).default(3650),
-        intermediateValidityDays: int("1825").min(1, say("must be at least 1 day", "use a positive number of days, e.g. 1825")).default(1825),
+        keyAlgorithm: z.enum(["RSA", "ECDSA"], { error: say("is not RSA or ECDSA", "set it to RSA (the guide's) or ECDSA") }).default("RSA"),
+        rsaBits: z.union([z.literal(2048), z.literal(3072), z.literal(4096)], { error: say("is not 2048, 3072 or 4096", "use 2048 (the guide's) or larger") }).optional(),
+        ecdsaCurve: z.enum(["P256", "P384"], { error: say("is not P256 or P384", "use P256 or P384") }).optional(),
+        rootValidityDays: int("3650").min(1, say("is less than 1 day", "use a positive number of days, e.g. 3650")).default(3650),
+        intermediateValidityDays: int("1825").min(1, say("is less than 1 day", "use a positive number of days, e.g. 1825")).default(1825),
         earlyRenewalDays: int("30").min(0, say("is negative", "use 0 or more days, e.g. 30")).default(30),
         protectRoot: bool("true").default(true),
     })
@@ -79,7 +81,7 @@ export const pkiSchema = z
 
 const setLicence = "run `pulumi config set --secret ambient-spire:soloLicenseKey <your Solo licence key>`";
 export const licenseSchema = z
-    .string({ error: (issue) => say(issue.input === undefined ? "is not set" : "must be a string", setLicence) })
+    .string({ error: (issue) => say(issue.input === undefined ? "is not set" : "is not a string", setLicence) })
     .min(1, say("is empty", setLicence));
 
 const stackReference = str("acme/ambient-spire/pki").regex(rules.stackName, say("is not a stack name", `use ${rules.stackNameRule}`));
