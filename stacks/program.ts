@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { configNamespace } from "./config/errors";
 import { loadStackSpec } from "./config/load";
-import { checkLocalSources } from "./config/localSources";
+import { localiseSources } from "./config/localSources";
 import { engineSecretKeys } from "./config/secretKeys";
 import { readCertificateRequests, readClusterStackReferences } from "./references";
 import { buildMesh, buildPki, MeshOutputs } from "./topology";
@@ -15,8 +15,7 @@ export async function program(): Promise<MeshOutputs | PkiStackOutputs<pulumi.Ou
     const secretKeys = engineSecretKeys();
     const stack = loadStackSpec(pulumi.runtime.allConfig(), secretKeys === undefined ? undefined : [...secretKeys]);
     if (stack.kind === "pki") return buildPki({ pki: stack.spec.pki, requests: await readCertificateRequests(stack.spec) });
-    const spec = stack.spec;
-    checkLocalSources(spec.sources);
+    const spec = { ...stack.spec, sources: localiseSources(stack.spec.sources) };
     const licenseKey = new pulumi.Config(configNamespace).requireSecret("soloLicenseKey");
     if (spec.pkiStack === undefined) return buildMesh({ spec, licenseKey });
     return buildMesh({ spec, licenseKey, referenced: await readClusterStackReferences(spec) });

@@ -68,6 +68,8 @@ describe("plan diff on real plan pairs", () => {
             assert.match(c.resource.name, /^cluster2-(spire|istio)-ca-/);
             assert.ok(c.replaceBecause.includes("options.replacementTrigger"), c.resource.name);
         }
+        // The Secrets carrying the new certificates change in place, as the real preview shows (tests/e2e).
+        assert.deepEqual(diff.changed.map((c) => c.resource.name).sort(), ["cluster2-mesh-cacerts", "cluster2-spire-upstream-ca"]);
         const text = renderDiff(diff, "t");
         assert.doesNotMatch(text, /PRIVATE KEY/);
         assert.ok(!text.includes(licenceForTests));

@@ -37,9 +37,9 @@ async function main(argv: string[]): Promise<number> {
         referencesFile === undefined
             ? undefined
             : readJson<Record<string, Record<string, unknown>>>(referencesFile, "stack outputs", "a JSON object of stack name to that stack's `pulumi stack output --json`");
-    // Pulumi runs the program in the project directory: relative paths in a stack file (chart directories, CRD
-    // files) resolve from there.
-    process.chdir(projectDir);
+    // Where Pulumi runs the program (the directory of `main`), so that paths come out as `pulumi up` sends them
+    // (a project directory holding only stack files, as tests write, has no such directory).
+    process.chdir(fs.existsSync(stack.programDir) ? stack.programDir : projectDir);
     const { plan } = await recordPlan(program, { ...stack, ...(stackOutputs ? { stackOutputs } : {}) });
     process.stdout.write(flags.has("--json") ? renderJson(plan) : flags.has("--graph") ? renderMermaid(plan) : renderTree(plan));
     return 0;

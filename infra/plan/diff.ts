@@ -41,6 +41,17 @@ export function diffPlans(before: Plan, after: Plan): PlanDiff {
         const replaceBecause = changes.filter((c) => forcesReplacement(resource, c.path)).map((c) => c.path);
         (replaceBecause.length > 0 ? replaced : changed).push({ resource, changes, replaceBecause });
     }
+    // A value known only at deploy changes when the resource it comes from is replaced (a rotated certificate
+    // reaches its Secret): the engine updates the consumer although both plans print "[unknown]".
+    const replacedUrns = new Set(replaced.map((c) => c.resource.urn));
+    const listed = new Set([...replacedUrns, ...changed.map((c) => c.resource.urn)]);
+    for (const resource of after.resources) {
+        if (listed.has(resource.urn) || !old.has(resource.urn) || !mentionsUnknown(resource.inputs)) continue;
+        const sources = resource.dependsOn.filter((urn) => replacedUrns.has(urn));
+        if (sources.length === 0) continue;
+        const names = sources.map((urn) => urn.split("::").pop()).join(", ");
+        changed.push({ resource, changes: [{ path: `(values known at deploy, from replaced ${names})`, before: unknownMarker, after: unknownMarker }], replaceBecause: [] });
+    }
     return {
         added: after.resources.filter((r) => !old.has(r.urn)),
         removed: before.resources.filter((r) => !next.has(r.urn)),
@@ -66,6 +77,12 @@ function compare(path: string, before: JsonValue | undefined, after: JsonValue |
         return Array.from({ length }, (_, index) => compare(`${path}[${index}]`, before[index], after[index])).flat();
     }
     return [{ path: path === "" ? "(inputs)" : path, before, after }];
+}
+
+function mentionsUnknown(value: JsonValue): boolean {
+    if (value === unknownMarker) return true;
+    if (Array.isArray(value)) return value.some(mentionsUnknown);
+    return value !== null && typeof value === "object" && Object.values(value).some(mentionsUnknown);
 }
 
 function isRecord(value: JsonValue | undefined): value is { [key: string]: JsonValue } {

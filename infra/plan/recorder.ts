@@ -65,7 +65,7 @@ export async function recordPlan(program: () => unknown, options: RecordOptions)
                 }
                 const key = `${args.type}::${args.name}`;
                 if (inputsByKey.has(key)) duplicates.push(key);
-                inputsByKey.set(key, args.inputs as Record<string, unknown>);
+                inputsByKey.set(key, withoutSdkMarkers(args.type, args.inputs as Record<string, unknown>));
                 const extra = (await options.computed?.({ type: args.type, name: args.name, inputs: args.inputs })) ?? {};
                 return { id: preview ? "" : `${args.name}-id`, state: { ...args.inputs, ...extra } };
             },
@@ -150,6 +150,16 @@ function clusterOf(s: Seen, nameOf: ReadonlyMap<pulumi.Resource, string>): strin
  */
 export function engineUrn(mockUrn: string): string {
     return mockUrn.replace("::pulumi:pulumi:Stack$", "::");
+}
+
+/**
+ * The Helm Release SDK adds `compat: "true"` to every release's inputs, a marker the provider's check removes:
+ * `pulumi preview` never shows it, so the plan does not either.
+ */
+function withoutSdkMarkers(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    if (type !== "kubernetes:helm.sh/v3:Release" || !("compat" in inputs)) return inputs;
+    const { compat: _marker, ...rest } = inputs;
+    return rest;
 }
 
 function withProviderChildren(type: string, name: string, inputs: Record<string, unknown>): { registersAtDeploy?: ProviderChildren } {

@@ -12,6 +12,8 @@ export interface StackConfig {
     readonly secretKeys: string[];
     /** What the plan stood in for, to say on stderr (the licence of a stack file that leaves it out). */
     readonly notes: string[];
+    /** Where Pulumi runs the program and its providers: the directory of `main` (relative paths resolve there). */
+    readonly programDir: string;
 }
 
 export class StackFileError extends Error {}
@@ -24,7 +26,7 @@ export const securePlaceholder = "offline-plan-placeholder";
 
 export function readStackConfig(projectDir: string, stack: string): StackConfig {
     const projectFile = path.join(projectDir, "Pulumi.yaml");
-    const project = readYaml(projectFile) as { name?: unknown; config?: Record<string, unknown> } | null;
+    const project = readYaml(projectFile) as { name?: unknown; main?: unknown; config?: Record<string, unknown> } | null;
     if (!project || typeof project.name !== "string") throw new StackFileError(`${projectFile}: no project name`);
     const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) {
@@ -57,7 +59,9 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
         secretKeys.push(licence);
         notes.push(`${licence} is not set in ${path.basename(stackFile)}; the plan stands in a secret placeholder (pulumi preview and up require it: pulumi config set --secret ${licence} <key>)`);
     }
-    return { project: project.name, stack, config, secretKeys: secretKeys.sort(), notes };
+    const main = typeof project.main === "string" ? project.main : ".";
+    const programDir = path.resolve(projectDir, /\.[cm]?[jt]s$/.test(main) ? path.dirname(main) : main);
+    return { project: project.name, stack, config, secretKeys: secretKeys.sort(), notes, programDir };
 }
 
 function declaredDefault(declaration: unknown): unknown {

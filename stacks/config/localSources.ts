@@ -1,26 +1,54 @@
 import * as fs from "fs";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { ChartSource } from "../../components/helm/chartSource";
 import { ConfigError, settingName } from "./errors";
 import { MeshSources } from "./load";
 
 /**
- * A chart directory or CRD file named in `sources` must exist: otherwise the run would fail half-way, in the
- * provider, after other resources were created. Paths are relative to the project directory, where Pulumi runs
- * the program and its providers.
+ * Chart directories and CRD files named in `sources` are written relative to the project directory (where
+ * Pulumi.yaml is), but Pulumi runs the program and its providers in the directory of `main` (infra/). So each
+ * one must exist — else the run would fail half-way, in the provider, after other resources were created — and
+ * is handed on relative to the working directory, which keeps plans the same in any checkout.
  */
-export function checkLocalSources(sources: MeshSources, projectDir: string = process.cwd()): void {
+export function localiseSources(sources: MeshSources, cwd: string = process.cwd(), root: string = projectRoot(cwd)): MeshSources {
+    const charts: Record<string, ChartSource> = {};
     for (const [chart, source] of Object.entries(sources.charts)) {
-        if (source === undefined || !("directory" in source)) continue;
-        requireExisting(["sources", "charts", chart], source.directory, projectDir, "a chart directory (with Chart.yaml) or a packaged chart (.tgz)");
+        if (source === undefined) continue;
+        charts[chart] = "directory" in source
+            ? { directory: localPath(["sources", "charts", chart], source.directory, cwd, root, "a chart directory (with Chart.yaml) or a packaged chart (.tgz)") }
+            : source;
     }
     const crds = sources.gatewayApiCrds;
-    if (crds !== undefined && !/^[a-z][a-z0-9+.-]*:\/\//.test(crds)) {
-        requireExisting(["sources", "gatewayApiCrds"], crds, projectDir, "a URL (https://…) or the path of the Gateway API standard-install YAML");
+    return {
+        ...sources,
+        charts,
+        ...(crds !== undefined && !/^[a-z][a-z0-9+.-]*:\/\//.test(crds)
+            ? { gatewayApiCrds: localPath(["sources", "gatewayApiCrds"], crds, cwd, root, "a URL (https://…) or the path of the Gateway API standard-install YAML") }
+            : {}),
+    };
+}
+
+/**
+ * The project directory: as the engine says, or else the nearest directory above `cwd` holding Pulumi.yaml.
+ * (The Node.js language host v3.68 passes no root directory: the SDK then answers the literal "rootDirectory".)
+ */
+export function projectRoot(cwd: string): string {
+    const given = pulumi.getRootDirectory();
+    if (given && path.isAbsolute(given) && fs.existsSync(path.join(given, "Pulumi.yaml"))) return given;
+    for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+        if (path.dirname(dir) === dir) return path.resolve(cwd);
     }
 }
 
-function requireExisting(settingPath: string[], given: string, projectDir: string, expected: string): void {
-    const resolved = path.resolve(projectDir, given);
-    if (fs.existsSync(resolved)) return;
-    throw new ConfigError(settingName(settingPath), `${JSON.stringify(given)} does not exist (looked for ${resolved})`, `give ${expected}, relative to the project directory`);
+function localPath(settingPath: string[], given: string, cwd: string, root: string, expected: string): string {
+    const resolved = path.resolve(root, given);
+    if (!fs.existsSync(resolved)) {
+        throw new ConfigError(settingName(settingPath), `${JSON.stringify(given)} does not exist (looked for ${resolved})`, `give ${expected}, relative to the project directory`);
+    }
+    if (path.isAbsolute(given)) return given;
+    const relative = path.relative(cwd, resolved);
+    // Helm reads "name/chart" as a repository chart: a local path must look like one.
+    return relative.startsWith("..") ? relative : `./${relative}`;
 }

@@ -1,0 +1,244 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe } from "node:test";
+import { Stack } from "@pulumi/pulumi/automation";
+import { parse } from "yaml";
+import { diffPlans } from "../../infra/plan/diff";
+import { Plan, PlannedResource } from "../../infra/plan/model";
+import { knownDifferences } from "./support/compare";
+import { RunningControlPlanes, startControlPlanes } from "./support/controlPlane";
+import { Kube, readableText } from "./support/kube";
+import { changedUrns, E2eProject, openProject, recorder, Step } from "./support/project";
+import { StandIns, writeStandIns } from "./support/standInCharts";
+import { findToolchain, projectDir, toolsBin } from "./support/tools";
+import { sequence } from "./support/sequence";
+import { Transcript } from "./support/transcript";
+
+/**
+ * The `dev` stack file as committed, run by the real CLI against a real API server: `up`, a clean `preview` and
+ * `refresh`, the offline plan held to the real preview, an Istio bump, a rotation, a licence change, `destroy`
+ * as the README tells it, and a redeploy onto the CRDs a destroy keeps. Steps run in order, each on the state
+ * the one before left.
+ */
+const licence = "E2E-LICENCE-7d1f-DO-NOT-LEAK";
+const licenceSetting = "ambient-spire:soloLicenseKey";
+const devFile = parse(fs.readFileSync(path.join(projectDir, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
+const devClusters = devFile.config["ambient-spire:clusters"] as { name: string; context: string }[];
+
+/** The engine names a replacement in up to three steps; they are one "replace" here. */
+function normalised(steps: readonly Step[]): Record<string, string[]> {
+    const byOp = changedUrns(steps.map((s) => (["create-replacement", "replace", "delete-replaced"].includes(s.op) ? { ...s, op: "replace" } : s)));
+    for (const op of Object.keys(byOp)) byOp[op] = [...new Set(byOp[op])];
+    return byOp;
+}
+
+/** What `npm run plan -- diff` predicts, in the same shape. */
+function predicted(before: Plan, next: Plan): Record<string, string[]> {
+    const diff = diffPlans(before, next);
+    const shape: Record<string, string[]> = {
+        create: diff.added.map((r) => r.urn),
+        update: diff.changed.map((c) => c.resource.urn),
+        replace: diff.replaced.map((c) => c.resource.urn),
+        delete: diff.removed.map((r) => r.urn),
+    };
+    return Object.fromEntries(Object.entries(shape).filter(([, urns]) => urns.length > 0).map(([op, urns]) => [op, urns.sort()]));
+}
+
+/** Resources the program registers itself; the engine adds the stack, default providers and provider-side children. */
+function ownSteps(steps: readonly Step[]): Step[] {
+    return steps.filter((s) => s.type !== "pulumi:pulumi:Stack" && !/::pulumi:providers:[^:]+::default/.test(s.urn) && !providerSideChild(s.urn));
+}
+
+function providerSideChild(urn: string): boolean {
+    return /\$kubernetes:yaml\/v2:ConfigFile\$/.test(urn);
+}
+
+describe("dev stack on the real engine", () => {
+    const test = sequence();
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ambient-spire-e2e-dev-"));
+    const transcript = new Transcript("dev");
+    let planes: RunningControlPlanes | undefined;
+    let project: E2eProject;
+    let stack: Stack;
+    let kube: Kube;
+    let standIns: StandIns;
+    let deployedPlan: Plan;
+
+    before(async () => {
+        const toolchain = findToolchain();
+        console.log(`toolchain:\n${toolchain.summary}`);
+        planes = await startControlPlanes({ contexts: devClusters.map((c) => c.context), binDir: toolsBin, workDir: path.join(root, "control-plane") });
+        project = await openProject(root, toolchain, planes.kubeconfig);
+        standIns = writeStandIns(path.join(root, "stand-ins"), project.dir);
+        kube = new Kube(planes.kubeconfig, devClusters[0].context);
+        stack = await project.stack("dev");
+    });
+
+    after(async () => {
+        await planes?.stop();
+        console.log(transcript.render());
+        if (!process.env.AMBIENT_SPIRE_E2E_KEEP) fs.rmSync(root, { recursive: true, force: true });
+    });
+
+    test("the committed stack file works with the CLI as it is: its one complaint is the missing licence", async () => {
+        const failure = await transcript.step("preview, no licence", () => stack.preview().then(() => undefined, (error: unknown) => String(error)));
+        assert.ok(failure, "preview without a licence must fail");
+        assert.match(failure, /ambient-spire:soloLicenseKey: is not set\. Fix: run `pulumi config set --secret/);
+        assert.doesNotMatch(failure, /illegal base64|unhandled exception/);
+    });
+
+    test("a plain-text licence is refused at preview, encrypted one accepted", async () => {
+        await stack.setConfig(licenceSetting, { value: licence, secret: false });
+        const failure = await transcript.step("preview, plain licence", () => stack.preview().then(() => undefined, (error: unknown) => String(error)));
+        assert.match(failure ?? "", /ambient-spire:soloLicenseKey: is stored in plain text/);
+        await stack.setConfig(licenceSetting, { value: licence, secret: true });
+        project.editStackFile("dev", { "ambient-spire:sources": standIns.sources });
+        assert.doesNotMatch(fs.readFileSync(path.join(project.dir, "Pulumi.dev.yaml"), "utf8"), new RegExp(licence));
+    });
+
+    test("the offline plan has exactly the URNs, types and known inputs of the real preview", async () => {
+        const run = recorder();
+        const result = await transcript.step("preview of the empty stack", () => stack.preview({ onEvent: run.onEvent }), (r) => r.changeSummary);
+        const plan = project.plan("dev");
+        fs.writeFileSync(path.join(root, "preview-steps.json"), JSON.stringify(run.steps, null, 2));
+        const real = ownSteps(run.steps);
+        assert.deepEqual(real.map((s) => s.urn).sort(), plan.resources.map((r) => r.urn).sort());
+        const byUrn = new Map(real.map((s) => [s.urn, s] as const));
+        const differences = plan.resources.flatMap((r) => [
+            ...(byUrn.get(r.urn)?.type === r.type ? [] : [`${r.urn}: type ${byUrn.get(r.urn)?.type}`]),
+            ...(hasEngineInputs(r) ? knownDifferences(r.inputs, engineView(byUrn.get(r.urn)?.inputs)).map((d) => `${r.name}${d}`) : []),
+        ]);
+        assert.deepEqual(differences, []);
+        // The one allowed difference: the CRDs the provider registers under the Gateway API ConfigFile, which the
+        // plan names as the file's content.
+        const children = run.steps.filter((s) => providerSideChild(s.urn));
+        assert.deepEqual(children.map((s) => s.urn.split("::").pop()).sort(), plan.resources.filter((r) => r.type === "kubernetes:yaml/v2:ConfigFile").flatMap((r) => r.registersAtDeploy?.names ?? []).sort());
+        assert.deepEqual(Object.keys(result.changeSummary ?? {}), ["create"]);
+    });
+
+    test("up creates every resource; the cluster holds what the guide needs", async () => {
+        const run = recorder();
+        const result = await transcript.step("up", () => stack.up({ onEvent: run.onEvent }), (r) => r.summary.resourceChanges);
+        assert.equal(result.summary.result, "succeeded");
+        deployedPlan = project.plan("dev");
+        assert.deepEqual(Object.keys(result.summary.resourceChanges ?? {}), ["create"]);
+        assert.deepEqual(ownSteps(run.steps).filter((s) => s.op === "create").map((s) => s.urn).sort(), deployedPlan.resources.map((r) => r.urn).sort());
+
+        const upstream = kube.secretData("spiffe-upstream-ca", "spire-server");
+        assert.ok(upstream, "spiffe-upstream-ca exists");
+        assert.deepEqual(Object.keys(upstream).sort(), ["bundle.crt", "tls.crt", "tls.key"]);
+        const certs = path.join(root, "certs");
+        fs.mkdirSync(certs, { recursive: true });
+        fs.writeFileSync(path.join(certs, "bundle.crt"), upstream["bundle.crt"]);
+        fs.writeFileSync(path.join(certs, "tls.crt"), upstream["tls.crt"]);
+        assert.match(execFileSync("openssl", ["verify", "-x509_strict", "-CAfile", path.join(certs, "bundle.crt"), path.join(certs, "tls.crt")], { encoding: "utf8" }), /tls\.crt: OK/);
+        assert.match(execFileSync("openssl", ["x509", "-noout", "-text", "-in", path.join(certs, "tls.crt")], { encoding: "utf8" }), /CA:TRUE, pathlen:1/);
+
+        const ids = kube.list("clusterspiffeids.spire.spiffe.io");
+        assert.deepEqual(ids.map((i) => i.metadata.name).sort(), ["istio-ambient-ns-reg", "istio-ambient-reg", "istio-waypoint-reg", "istio-ztunnel-reg"]);
+        for (const id of ids) assert.equal(id.spec?.className, "spire-server-spire", id.metadata.name);
+
+        const holders = [...kube.list("secrets"), ...kube.list("configmaps")].filter((o) => readableText(o).includes(licence)).map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+        assert.deepEqual(holders, ["istio-system/solo-istio-license"], "the licence lives in its Secret and nowhere else");
+
+        for (const release of deployedPlan.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && !String(input(r, "name")).endsWith("crds"))) {
+            const name = String(input(release, "name"));
+            const received = kube.get<{ data: Record<string, string> }>("configmap", `${name}-received-values`, String(input(release, "namespace")));
+            assert.ok(received, `release ${name} rendered its values`);
+            const values = JSON.parse(received.data["values.json"]) as unknown;
+            assert.deepEqual(knownDifferences(input(release, "values"), values), [], `values Helm received for ${name}`);
+        }
+    });
+
+    test("preview and refresh right after up show no changes", async () => {
+        const preview = await transcript.step("preview after up", () => stack.preview(), (r) => r.changeSummary);
+        assert.deepEqual(Object.keys(preview.changeSummary ?? {}), ["same"]);
+        const refresh = await transcript.step("refresh", () => stack.refresh(), (r) => r.summary.resourceChanges);
+        assert.deepEqual(Object.keys(refresh.summary.resourceChanges ?? {}), ["same"]);
+    });
+
+    test("an Istio bump: the real preview changes exactly what plan -- diff predicts", async () => {
+        project.editStackFile("dev", { "ambient-spire:istio": { version: "1.27.9", repoKey: "yourrepokey0" } });
+        const bumped = project.plan("dev");
+        const run = recorder();
+        await transcript.step("preview, Istio 1.27.9", () => stack.preview({ onEvent: run.onEvent }), (r) => r.changeSummary);
+        assert.deepEqual(normalised(ownSteps(run.steps)), predicted(deployedPlan, bumped));
+        assert.ok((predicted(deployedPlan, bumped).update ?? []).length >= 3, "istiod, istio-cni and ztunnel change their image tag");
+        project.editStackFile("dev", { "ambient-spire:istio": { version: "1.27.8", repoKey: "yourrepokey0" } });
+    });
+
+    test("rotation: only cluster1's SPIRE intermediate is replaced; the Secret is updated in place; the root stays", async () => {
+        const before = kube.secretData("spiffe-upstream-ca", "spire-server")!;
+        const rootBefore = (await stack.outputs()).rootCaCertPem?.value as string;
+        project.editStackFile("dev", { "ambient-spire:clusters": devClusters.map((c, i) => (i === 0 ? { ...c, rotation: 1 } : c)) });
+        const rotated = project.plan("dev");
+        const expected = predicted(deployedPlan, rotated);
+        const preview = recorder();
+        await transcript.step("preview, rotation 1", () => stack.preview({ onEvent: preview.onEvent }), (r) => r.changeSummary);
+        assert.deepEqual(normalised(ownSteps(preview.steps)), expected);
+        const run = recorder();
+        const result = await transcript.step("up, rotation 1", () => stack.up({ onEvent: run.onEvent }), (r) => r.summary.resourceChanges);
+        const done = normalised(ownSteps(run.steps));
+        assert.deepEqual(done, expected);
+        assert.deepEqual(done.replace.map((u) => u.split("::").pop()).sort(), ["cluster1-spire-ca-cert", "cluster1-spire-ca-csr", "cluster1-spire-ca-key"]);
+        assert.ok(done.update.some((u) => u.endsWith("::cluster1-spire-upstream-ca")), "the upstream Secret is updated in place");
+        assert.equal(result.summary.resourceChanges?.delete ?? 0, 0);
+        const after = kube.secretData("spiffe-upstream-ca", "spire-server")!;
+        assert.notEqual(after["tls.crt"], before["tls.crt"]);
+        assert.notEqual(after["tls.key"], before["tls.key"]);
+        assert.equal(after["bundle.crt"], before["bundle.crt"]);
+        assert.equal((await stack.outputs()).rootCaCertPem?.value, rootBefore);
+        deployedPlan = rotated;
+    });
+
+    test("a new licence updates its Secret in place", async () => {
+        await stack.setConfig(licenceSetting, { value: `${licence}-2`, secret: true });
+        const run = recorder();
+        await transcript.step("up, new licence", () => stack.up({ onEvent: run.onEvent }), (r) => r.summary.resourceChanges);
+        assert.deepEqual(normalised(ownSteps(run.steps)), { update: [deployedPlan.resources.find((r) => r.name === "cluster1-mesh-license")!.urn] });
+        assert.equal(kube.secretData("solo-istio-license", "istio-system")?.["license-key"], `${licence}-2`);
+    });
+
+    test("destroy: the protected root stops it; after the README's procedure only the retained CRDs are left", async () => {
+        const refused = await transcript.step("destroy (protected root)", () => stack.destroy().then(() => undefined, (error: unknown) => String(error)));
+        assert.match(refused ?? "", /protected/);
+        project.editStackFile("dev", { "ambient-spire:pki": { protectRoot: false } });
+        await transcript.step("up, protectRoot false", () => stack.up(), (r) => r.summary.resourceChanges);
+        await transcript.step("destroy", () => stack.destroy(), (r) => r.summary.resourceChanges);
+        const namespaces = kube.list("namespaces").map((n) => n.metadata.name).sort();
+        assert.deepEqual(namespaces, ["default", "kube-node-lease", "kube-public", "kube-system"]);
+        const crds = kube.list("customresourcedefinitions").map((c) => c.metadata.name).sort();
+        assert.deepEqual(crds, ["clusterspiffeids.spire.spiffe.io", ...standIns.gatewayApiCrdNames].sort());
+        assert.deepEqual(kube.list("clusterspiffeids.spire.spiffe.io"), []);
+    });
+
+    test("a redeploy onto a cluster that already has the CRDs succeeds", async () => {
+        const run = recorder();
+        const result = await transcript.step("up again after destroy", () => stack.up({ onEvent: run.onEvent }), (r) => r.summary.resourceChanges);
+        assert.equal(result.summary.result, "succeeded");
+        assert.ok(kube.get("customresourcedefinition", "gateways.gateway.networking.k8s.io"));
+        assert.equal(kube.list("clusterspiffeids.spire.spiffe.io").length, 4);
+    });
+});
+
+/** Components report no inputs to the engine: ours, and the provider-side ConfigFile. */
+function hasEngineInputs(r: PlannedResource): boolean {
+    return !r.type.startsWith("ambient-spire:") && r.type !== "kubernetes:yaml/v2:ConfigFile";
+}
+
+/**
+ * The provider's check moves a Secret's known `stringData` into `data`; as one secret map, its keys do not
+ * show. Compared as `stringData`, so that a secret there is skipped like any other.
+ */
+function engineView(inputs: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+    if (inputs?.kind !== "Secret" || inputs.stringData !== undefined || inputs.data === undefined) return inputs;
+    const { data, ...rest } = inputs;
+    return { ...rest, stringData: data };
+}
+
+function input(r: PlannedResource, key: string): unknown {
+    return (r.inputs as Record<string, unknown>)[key];
+}
