@@ -1,0 +1,144 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe } from "node:test";
+import { Stack } from "@pulumi/pulumi/automation";
+import { parse } from "yaml";
+import { Plan } from "../../infra/plan/model";
+import { RunningControlPlanes, startControlPlanes } from "./support/controlPlane";
+import { EastWestController } from "./support/gatewayController";
+import { Kube, KubeObject } from "./support/kube";
+import { E2eProject, openProject, recorder } from "./support/project";
+import { sequence } from "./support/sequence";
+import { writeStandIns } from "./support/standInCharts";
+import { normalised, ownSteps, planVersusPreview, predicted } from "./support/steps";
+import { findToolchain, projectDir, toolsBin } from "./support/tools";
+import { Transcript } from "./support/transcript";
+
+/**
+ * The `multicluster` stack file on two control planes, then a third cluster added and removed again: what
+ * crosses clusters (one root, east-west addresses into peer links) checked on live objects. A stand-in plays
+ * istiod for east-west Gateways (status address, Programmed), so `pulumi.com/waitFor` is exercised for real.
+ */
+const licence = "E2E-LICENCE-4b2e-DO-NOT-LEAK";
+const stackFile = parse(fs.readFileSync(path.join(projectDir, "Pulumi.multicluster.yaml"), "utf8")) as { config: Record<string, unknown> };
+const committedClusters = stackFile.config["ambient-spire:clusters"] as { name: string; context: string }[];
+const third = { name: "cluster3", context: "kind-cluster3" };
+
+interface ReceivedValues {
+    readonly global?: { network?: string; multiCluster?: { clusterName?: string } };
+    readonly network?: string;
+}
+
+describe("multicluster stack on the real engine", () => {
+    const test = sequence();
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ambient-spire-e2e-mc-"));
+    const transcript = new Transcript("multicluster");
+    let planes: RunningControlPlanes | undefined;
+    let controller: EastWestController | undefined;
+    let project: E2eProject;
+    let stack: Stack;
+    let kubes: Map<string, Kube>;
+    let deployed: Plan;
+
+    before(async () => {
+        const toolchain = findToolchain();
+        planes = await startControlPlanes({ contexts: [...committedClusters.map((c) => c.context), third.context], binDir: toolsBin, workDir: path.join(root, "control-plane") });
+        kubes = new Map([...committedClusters, third].map((c) => [c.name, new Kube(planes!.kubeconfig, c.context)]));
+        controller = new EastWestController([...kubes.values()]);
+        project = await openProject(root, toolchain, planes.kubeconfig);
+        const standIns = writeStandIns(path.join(root, "stand-ins"), project.dir);
+        stack = await project.stack("multicluster");
+        await stack.setConfig("ambient-spire:soloLicenseKey", { value: licence, secret: true });
+        project.editStackFile("multicluster", { "ambient-spire:sources": standIns.sources });
+    });
+
+    after(async () => {
+        await controller?.stop();
+        await planes?.stop();
+        console.log(transcript.render());
+        if (!process.env.AMBIENT_SPIRE_E2E_KEEP) fs.rmSync(root, { recursive: true, force: true });
+    });
+
+    test("the preview of the empty stack is the offline plan", async () => {
+        const run = recorder();
+        await transcript.step("preview of the empty stack", () => stack.preview({ onEvent: run.onEvent }), (r) => r.changeSummary);
+        assert.deepEqual(planVersusPreview(project.plan("multicluster"), run.steps), []);
+    });
+
+    test("up: one root under every cluster's CAs, one network per cluster everywhere, links carry the remote address", async () => {
+        const result = await transcript.step("up", () => stack.up(), (r) => r.summary.resourceChanges);
+        assert.equal(result.summary.result, "succeeded");
+        deployed = project.plan("multicluster");
+        const rootPem = (await stack.outputs()).rootCaCertPem?.value as string;
+        const certs = path.join(root, "certs");
+        fs.mkdirSync(certs, { recursive: true });
+        fs.writeFileSync(path.join(certs, "root.crt"), rootPem);
+        for (const cluster of committedClusters) {
+            const kube = kubes.get(cluster.name)!;
+            const upstream = kube.secretData("spiffe-upstream-ca", "spire-server")!;
+            const cacerts = kube.secretData("cacerts", "istio-system")!;
+            assert.deepEqual(Object.keys(cacerts).sort(), ["ca-cert.pem", "ca-key.pem", "cert-chain.pem", "root-cert.pem"]);
+            assert.equal(upstream["bundle.crt"].trim(), rootPem.trim());
+            assert.equal(cacerts["root-cert.pem"].trim(), rootPem.trim());
+            for (const [file, pem] of [["spire.crt", upstream["tls.crt"]], ["istio.crt", cacerts["ca-cert.pem"]]]) {
+                fs.writeFileSync(path.join(certs, `${cluster.name}-${file}`), pem);
+                const verified = execFileSync("openssl", ["verify", "-x509_strict", "-CAfile", path.join(certs, "root.crt"), path.join(certs, `${cluster.name}-${file}`)], { encoding: "utf8" });
+                assert.match(verified, /: OK/, `${cluster.name} ${file}`);
+            }
+
+            const network = kube.get("namespace", "istio-system")!.metadata.labels?.["topology.istio.io/network"];
+            const istiod = JSON.parse(kube.get<{ data: Record<string, string> }>("configmap", "istiod-received-values", "istio-system")!.data["values.json"]) as ReceivedValues;
+            const ztunnel = JSON.parse(kube.get<{ data: Record<string, string> }>("configmap", "ztunnel-received-values", "istio-system")!.data["values.json"]) as ReceivedValues;
+            const eastWest = kube.get("gateways.gateway.networking.k8s.io", "istio-eastwest", "istio-eastwest")!;
+            assert.deepEqual(
+                [network, istiod.global?.network, ztunnel.network, eastWest.metadata.labels?.["topology.istio.io/network"]],
+                [cluster.name, cluster.name, cluster.name, cluster.name],
+                `${cluster.name}: namespace label, istiod, ztunnel and east-west gateway name one network`,
+            );
+            for (const remote of committedClusters.filter((c) => c.name !== cluster.name)) {
+                const link = kube.get("gateways.gateway.networking.k8s.io", `istio-remote-peer-${remote.name}`, "istio-eastwest");
+                assert.ok(link, `${cluster.name} links to ${remote.name}`);
+                assert.deepEqual((link.spec as { addresses: unknown }).addresses, [{ type: "Hostname", value: controller!.addresses.get(remote.context) }]);
+                assert.equal(link.metadata.labels?.["topology.istio.io/network"], remote.name);
+            }
+        }
+    });
+
+    test("preview and refresh right after up show no changes", async () => {
+        const preview = await transcript.step("preview after up", () => stack.preview(), (r) => r.changeSummary);
+        assert.deepEqual(Object.keys(preview.changeSummary ?? {}), ["same"]);
+        const refresh = await transcript.step("refresh", () => stack.refresh(), (r) => r.summary.resourceChanges);
+        assert.deepEqual(Object.keys(refresh.summary.resourceChanges ?? {}), ["same"]);
+    });
+
+    test("a third cluster: the preview adds exactly what plan -- diff predicts; up links it both ways", async () => {
+        project.editStackFile("multicluster", { "ambient-spire:clusters": [...committedClusters, third] });
+        const grown = project.plan("multicluster");
+        const expected = predicted(deployed, grown);
+        assert.deepEqual(Object.keys(expected), ["create"], "adding a cluster changes nothing that exists");
+        const preview = recorder();
+        await transcript.step("preview, cluster3 added", () => stack.preview({ onEvent: preview.onEvent }), (r) => r.changeSummary);
+        assert.deepEqual(normalised(ownSteps(preview.steps)), expected);
+        await transcript.step("up, cluster3 added", () => stack.up(), (r) => r.summary.resourceChanges);
+        const links = (cluster: string) =>
+            kubes.get(cluster)!.list("gateways.gateway.networking.k8s.io", "istio-eastwest").map((g: KubeObject) => g.metadata.name).filter((n) => n.startsWith("istio-remote-peer-")).sort();
+        assert.deepEqual(links("cluster3"), ["istio-remote-peer-cluster1", "istio-remote-peer-cluster2"]);
+        assert.deepEqual(links("cluster1"), ["istio-remote-peer-cluster2", "istio-remote-peer-cluster3"]);
+        deployed = grown;
+    });
+
+    test("removing it again deletes only its resources and the links to it", async () => {
+        project.editStackFile("multicluster", { "ambient-spire:clusters": committedClusters });
+        const shrunk = project.plan("multicluster");
+        const expected = predicted(deployed, shrunk);
+        assert.deepEqual(Object.keys(expected), ["delete"]);
+        const run = recorder();
+        await transcript.step("up, cluster3 removed", () => stack.up({ onEvent: run.onEvent }), (r) => r.summary.resourceChanges);
+        const deleted = normalised(ownSteps(run.steps));
+        assert.deepEqual(deleted, expected);
+        assert.deepEqual(kubes.get("cluster1")!.list("gateways.gateway.networking.k8s.io", "istio-eastwest").map((g) => g.metadata.name).sort(), ["istio-eastwest", "istio-remote-peer-cluster2"]);
+    });
+});

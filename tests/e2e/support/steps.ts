@@ -1,0 +1,71 @@
+import { diffPlans } from "../../../infra/plan/diff";
+import { Plan, PlannedResource } from "../../../infra/plan/model";
+import { knownDifferences } from "./compare";
+import { changedUrns, Step } from "./project";
+
+/** The engine names a replacement in up to three steps; they are one "replace" here. */
+export function normalised(steps: readonly Step[]): Record<string, string[]> {
+    const byOp = changedUrns(steps.map((s) => (["create-replacement", "replace", "delete-replaced"].includes(s.op) ? { ...s, op: "replace" } : s)));
+    for (const op of Object.keys(byOp)) byOp[op] = [...new Set(byOp[op])];
+    return byOp;
+}
+
+/** What `npm run plan -- diff` predicts, in the same shape. */
+export function predicted(before: Plan, next: Plan): Record<string, string[]> {
+    const diff = diffPlans(before, next);
+    const shape: Record<string, string[]> = {
+        create: diff.added.map((r) => r.urn),
+        update: diff.changed.map((c) => c.resource.urn),
+        replace: diff.replaced.map((c) => c.resource.urn),
+        delete: diff.removed.map((r) => r.urn),
+    };
+    return Object.fromEntries(Object.entries(shape).filter(([, urns]) => urns.length > 0).map(([op, urns]) => [op, urns.sort()]));
+}
+
+/** Resources the program registers itself; the engine adds the stack, default providers and provider-side children. */
+export function ownSteps(steps: readonly Step[]): Step[] {
+    return steps.filter((s) => s.type !== "pulumi:pulumi:Stack" && !/::pulumi:providers:[^:]+::default/.test(s.urn) && !providerSideChild(s.urn));
+}
+
+export function providerSideChild(urn: string): boolean {
+    return /\$kubernetes:yaml\/v2:ConfigFile\$/.test(urn);
+}
+
+/**
+ * Where the offline plan and a real preview of an empty stack disagree: URNs, types, and inputs wherever both
+ * know them. Components report no inputs to the engine (ours, and the provider-side ConfigFile).
+ */
+export function planVersusPreview(plan: Plan, steps: readonly Step[]): string[] {
+    const real = ownSteps(steps);
+    const byUrn = new Map(real.map((s) => [s.urn, s] as const));
+    const planned = new Set(plan.resources.map((r) => r.urn));
+    return [
+        ...real.filter((s) => !planned.has(s.urn)).map((s) => `${s.urn}: in the preview only`),
+        ...plan.resources.flatMap((r) => [
+            ...(byUrn.get(r.urn)?.type === r.type ? [] : [`${r.urn}: plan type ${r.type}, preview ${byUrn.get(r.urn)?.type ?? "(absent)"}`]),
+            ...(hasEngineInputs(r) ? knownDifferences(r.inputs, engineView(byUrn.get(r.urn)?.inputs)).map((d) => `${r.name}${d}`) : []),
+        ]),
+    ];
+}
+
+function hasEngineInputs(r: PlannedResource): boolean {
+    return !r.type.startsWith("ambient-spire:") && r.type !== "kubernetes:yaml/v2:ConfigFile";
+}
+
+/**
+ * The provider's check moves a Secret's known `stringData` into `data`; as one secret map, its keys do not
+ * show. Compared as `stringData`, so that a secret there is skipped like any other.
+ */
+function engineView(inputs: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+    if (inputs?.kind !== "Secret" || inputs.stringData !== undefined || inputs.data === undefined) return inputs;
+    const { data, ...rest } = inputs;
+    return { ...rest, stringData: data };
+}
+
+/** The ConfigFile children a preview shows, by name, and the ones the plan says the provider registers. */
+export function providerChildren(plan: Plan, steps: readonly Step[]): { preview: string[]; plan: string[] } {
+    return {
+        preview: steps.filter((s) => providerSideChild(s.urn)).map((s) => s.urn.split("::").pop()!).sort(),
+        plan: plan.resources.filter((r) => r.type === "kubernetes:yaml/v2:ConfigFile").flatMap((r) => r.registersAtDeploy?.names ?? []).sort(),
+    };
+}
