@@ -1,7 +1,10 @@
+import assert from "node:assert/strict";
+import { Stack } from "@pulumi/pulumi/automation";
 import { diffPlans } from "../../../infra/plan/diff";
 import { Plan, PlannedResource } from "../../../infra/plan/model";
 import { knownDifferences } from "./compare";
 import { changedUrns, Step } from "./project";
+import { Transcript } from "./transcript";
 
 /** The engine names a replacement in up to three steps; they are one "replace" here. */
 export function normalised(steps: readonly Step[]): Record<string, string[]> {
@@ -68,4 +71,12 @@ export function providerChildren(plan: Plan, steps: readonly Step[]): { preview:
         preview: steps.filter((s) => providerSideChild(s.urn)).map((s) => s.urn.split("::").pop()!).sort(),
         plan: plan.resources.filter((r) => r.type === "kubernetes:yaml/v2:ConfigFile").flatMap((r) => r.registersAtDeploy?.names ?? []).sort(),
     };
+}
+
+/** `preview` and `refresh` of a stack that was just deployed: the engine must find nothing to do. */
+export async function expectNoChanges(stack: Stack, transcript: Transcript): Promise<void> {
+    const preview = await transcript.step("preview after up", () => stack.preview(), (r) => r.changeSummary);
+    assert.deepEqual(Object.keys(preview.changeSummary ?? {}), ["same"]);
+    const refresh = await transcript.step("refresh", () => stack.refresh(), (r) => r.summary.resourceChanges);
+    assert.deepEqual(Object.keys(refresh.summary.resourceChanges ?? {}), ["same"]);
 }
