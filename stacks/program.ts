@@ -12,8 +12,7 @@ import { PkiStackOutputs } from "./references";
  * ConfigError leaves nothing registered), read referenced stacks, then build.
  */
 export async function program(): Promise<MeshOutputs | PkiStackOutputs<pulumi.Output<string>>> {
-    const secretKeys = engineSecretKeys();
-    const stack = loadStackSpec(pulumi.runtime.allConfig(), secretKeys === undefined ? undefined : [...secretKeys]);
+    const stack = loadStackSpec(pulumi.runtime.allConfig(), engineSecretKeys());
     if (stack.kind === "pki") return buildPki({ pki: stack.spec.pki, requests: await readCertificateRequests(stack.spec) });
     const spec = { ...stack.spec, sources: localiseSources(stack.spec.sources) };
     const licenseKey = new pulumi.Config(configNamespace).requireSecret("soloLicenseKey");

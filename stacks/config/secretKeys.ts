@@ -10,14 +10,14 @@ interface RuntimeStore {
 const secretKeysVariable = "PULUMI_CONFIG_SECRET_KEYS";
 
 /** The secret setting names (`namespace:key`), or undefined when the language host did not pass the list. */
-export function engineSecretKeys(): ReadonlySet<string> | undefined {
+export function engineSecretKeys(): readonly string[] | undefined {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const state = require("@pulumi/pulumi/runtime/state") as { getStore?: () => RuntimeStore };
     const text = state.getStore?.().config?.[secretKeysVariable];
     if (!text) return undefined;
     try {
         const keys: unknown = JSON.parse(text);
-        return Array.isArray(keys) ? new Set(keys.map(String)) : undefined;
+        return Array.isArray(keys) ? keys.map(String) : undefined;
     } catch {
         return undefined;
     }
