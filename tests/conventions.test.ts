@@ -52,7 +52,7 @@ describe("Pulumi conventions", () => {
         const values = (await resolved(outputs)) as { rootCaCertPem: string; clusters: Record<string, { trustDomain: string; network: string; eastWestAddress: unknown }> };
         assert.match(values.rootCaCertPem, /BEGIN CERTIFICATE/);
         assert.deepEqual(Object.keys(values.clusters).sort(), ["cluster1", "cluster2"]);
-        assert.deepEqual(values.clusters.cluster2, { trustDomain: "cluster2", network: "cluster2", eastWestAddress: { type: "Hostname", value: "cluster2-eastwest-gateway.example.net" } });
+        assert.deepEqual(values.clusters.cluster2, { trustDomain: "cluster2", network: "cluster2", eastWestAddress: { type: "Hostname", value: "cluster2-eastwest-live.example.net" } });
         assert.doesNotMatch(JSON.stringify(values), /PRIVATE KEY/);
     });
 

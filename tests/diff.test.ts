@@ -41,6 +41,10 @@ describe("plan diff on real plan pairs", () => {
         const links = added.filter((n) => /^cluster\d-to-cluster\d$/.test(n));
         assert.deepEqual(links, ["cluster1-to-cluster3", "cluster2-to-cluster3", "cluster3-to-cluster1", "cluster3-to-cluster2"]);
         for (const name of added) assert.match(name, /cluster3/, name);
+        // The read of cluster3's live gateway is counted apart, as the engine's summary counts "read".
+        const text = renderDiff(diff, "ambient-spire/x");
+        assert.match(text, new RegExp(`${diff.added.length - 1} to add \\(\\+1 read\\), 0 to change`));
+        assert.match(text, /`Gateway cluster3-eastwest-live` \(cluster3\) — a read of the live object, not managed/);
     });
 
     test("moving one link removes the old link's resources and adds the new one's, nothing else", async () => {

@@ -5,9 +5,11 @@ import { Plan, PlannedResource } from "../infra/plan/model";
 import { recordPlan } from "../infra/plan/recorder";
 import { readStackConfig } from "../infra/plan/stackFiles";
 import { program } from "../stacks";
-import { input, named, ofType, plan, settings } from "./support/stacks";
+import { knownProviderOutputs } from "./support/providerOutputs";
+import { input, named, ofType, plan, record, settings } from "./support/stacks";
 
-const gateways = (p: Plan) => ofType(p, "gateway.networking.k8s.io/v1:Gateway");
+// Managed Gateways; the reads of live east-west gateways have the same type but no inputs.
+const gateways = (p: Plan) => ofType(p, "gateway.networking.k8s.io/v1:Gateway").filter((g) => !g.read);
 const peerGateways = (p: Plan) => gateways(p).filter((g) => input(g, "spec", "gatewayClassName") === "istio-remote");
 const eastWestGateways = (p: Plan) => gateways(p).filter((g) => input(g, "spec", "gatewayClassName") === "istio-eastwest");
 const listeners = [
@@ -57,8 +59,12 @@ for (const count of [1, 2, 3, 5]) {
         test("the only edges between clusters are peer links waiting on their remote's east-west gateway", () => {
             for (const [dependent, dependency] of crossClusterEdges(p)) {
                 assert.equal(input(dependent, "spec", "gatewayClassName"), "istio-remote", `${dependent.name} depends on ${dependency.name}`);
-                assert.equal(input(dependency, "spec", "gatewayClassName"), "istio-eastwest");
-                assert.equal(owner(p, dependency), input(dependent, "metadata", "labels", "topology.istio.io/cluster"));
+                // The link waits on the read of its remote's live east-west gateway, which waits on that gateway.
+                const remote = input(dependent, "metadata", "labels", "topology.istio.io/cluster");
+                assert.ok(dependency.read, `${dependent.name} depends on ${dependency.name}, which is not a read`);
+                assert.deepEqual(dependency.dependsOn, [named(p, `${remote}-eastwest-gateway`).urn]);
+                assert.equal(input(named(p, `${remote}-eastwest-gateway`), "spec", "gatewayClassName"), "istio-eastwest");
+                assert.equal(owner(p, dependency), remote);
             }
             assert.equal(crossClusterEdges(p).length, count * (count - 1));
         });
@@ -111,7 +117,7 @@ for (const count of [1, 2, 3, 5]) {
                     assert.deepEqual(input(g, "metadata", "labels"), { "topology.istio.io/network": remote, "topology.istio.io/cluster": remote });
                     assert.deepEqual(input(g, "spec", "listeners"), listeners);
                     assert.deepEqual(input(g, "spec", "addresses"), ["[unknown]"], "the remote address is only known once its gateway is programmed");
-                    assert.ok(g.dependsOn.includes(named(p, `${remote}-eastwest-gateway`).urn));
+                    assert.ok(g.dependsOn.includes(named(p, `${remote}-eastwest-live`).urn));
                 }
             });
 
@@ -129,6 +135,29 @@ for (const count of [1, 2, 3, 5]) {
         }
     });
 }
+
+describe("a remote's address comes from its live gateway on every run", () => {
+    // The mock provider gives each object a status named after the resource it answers for, so an address
+    // taken from the managed gateway's stored status (what the engine keeps from the last write) would read
+    // `cluster2-eastwest-gateway…` and one taken from the live read `cluster2-eastwest-live…`.
+    test("each link carries the address its remote's read returned, and the read has the gateway's id", async () => {
+        const p = (await record(settings({}, 3), { preview: false, computed: knownProviderOutputs })).plan;
+        for (const link of peerGateways(p)) {
+            const remote = input(link, "metadata", "labels", "topology.istio.io/cluster") as string;
+            assert.deepEqual(input(link, "spec", "addresses"), [{ type: "Hostname", value: `${remote}-eastwest-live.example.net` }]);
+            const read = named(p, `${remote}-eastwest-live`);
+            assert.deepEqual(read.read, { id: `${remote}-eastwest-gateway-id` });
+            assert.equal(read.type, named(p, `${remote}-eastwest-gateway`).type);
+            assert.equal(read.provider, named(p, `${remote}-eastwest-gateway`).provider);
+        }
+    });
+
+    test("a preview that creates the gateway skips the read: its id and the links' addresses are unknown", async () => {
+        const p = await plan(settings({}, 2));
+        assert.deepEqual(named(p, "cluster1-eastwest-live").read, { id: "[unknown]" });
+        assert.deepEqual(input(named(p, "cluster2-to-cluster1-gateway"), "spec", "addresses"), ["[unknown]"]);
+    });
+});
 
 describe("link topologies", () => {
     test("an explicit one-way link creates the peer gateway only in `from`", async () => {

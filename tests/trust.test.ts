@@ -21,7 +21,7 @@ describe("secrets stay secret", () => {
         }
         // The planting worked: public material does appear, so the absence above means something.
         assert.ok(outputs[0].includes("BEGIN CERTIFICATE-----\\nmesh-root-ca-cert"), "public certificates do print");
-        assert.ok(outputs[0].includes("cluster2-eastwest-gateway.example.net"), "peer links carry the remote address once known");
+        assert.ok(outputs[0].includes("cluster2-eastwest-live.example.net"), "peer links carry the remote address once known");
         // Each Secret lists its keys (tests/secretKeys.test.ts holds which), and every value is masked.
         for (const name of ["cluster1-spire-upstream-ca", "cluster1-mesh-license", "cluster1-mesh-cacerts"]) {
             const values = Object.values(input(named(p, name), "stringData") as Record<string, unknown>);

@@ -31,7 +31,8 @@ interface GatewayStatus {
 
 /**
  * The east-west gateway `istioctl multicluster expose --generate` writes. Its output is the address istiod's
- * LoadBalancer Service got, read from the Gateway's status once it is Programmed; unknown in a preview.
+ * LoadBalancer Service has now, read from the live Gateway's status on every run; unknown in a preview that
+ * creates the gateway.
  */
 export class EastWestGateway extends pulumi.ComponentResource {
     public readonly address: pulumi.Output<GatewayAddress>;
@@ -56,12 +57,21 @@ export class EastWestGateway extends pulumi.ComponentResource {
                     annotations: { "pulumi.com/waitFor": "condition=Programmed" },
                 },
                 spec: { gatewayClassName: "istio-eastwest", listeners: peeringListeners() },
-                // Declared so that the live status becomes an output; the provider never sends it.
-                status: undefined,
             },
             { ...on, dependsOn: args.after },
         );
-        const status = (gateway as unknown as { status: pulumi.Output<GatewayStatus | undefined> }).status;
+        // The provider records a resource's status only when it writes or refreshes it, but istiod may give the
+        // gateway a new address at any time. Reading the live object on every run brings that address to the
+        // peer links in a plain `pulumi preview`/`up`. The read's id is the gateway's: unknown while the gateway
+        // is yet to be created, so a preview then skips the read (address unknown) and an `up` reads once the
+        // gateway is Programmed.
+        const live = new k8s.apiextensions.CustomResource(
+            `${name}-live`,
+            // Declaring `status` makes it an output of the read.
+            { apiVersion: gatewayApiVersion, kind: "Gateway", status: undefined },
+            { parent: this, provider: args.provider, id: gateway.id },
+        );
+        const status = (live as unknown as { status: pulumi.Output<GatewayStatus | undefined> }).status;
         this.address = status.apply((s) => firstAddress(name, s));
         this.registerOutputs({ address: this.address });
     }

@@ -120,12 +120,18 @@ function show(value: JsonValue | undefined): string {
 
 function label(r: PlannedResource): string {
     const kind = r.type.split(":").pop() ?? r.type;
-    return `\`${kind} ${r.name}\`${r.cluster ? ` (${r.cluster})` : ""}`;
+    return `\`${kind} ${r.name}\`${r.cluster ? ` (${r.cluster})` : ""}${r.read ? " — a read of the live object, not managed" : ""}`;
+}
+
+/** Managed resources and reads counted apart, as the engine's summary does ("create" vs "read"). */
+function countOf(resources: readonly PlannedResource[], verb: string): string {
+    const reads = resources.filter((r) => r.read).length;
+    return `${resources.length - reads} to ${verb}${reads > 0 ? ` (+${reads} ${reads === 1 ? "read" : "reads"})` : ""}`;
 }
 
 /** The diff as Markdown, for a terminal and for a pull-request comment alike. */
 export function renderDiff(diff: PlanDiff, title: string): string {
-    const counts = `${diff.added.length} to add, ${diff.changed.length} to change, ${diff.replaced.length} to replace, ${diff.removed.length} to delete`;
+    const counts = `${countOf(diff.added, "add")}, ${diff.changed.length} to change, ${diff.replaced.length} to replace, ${countOf(diff.removed, "delete")}`;
     const lines = [`### ${title}: ${isEmpty(diff) ? "no changes" : counts}`];
     const changeLines = (c: ResourceChange) => c.changes.map((change) => `  - \`${change.path}\`: ${show(change.before)} → ${show(change.after)}`);
     if (diff.replaced.length > 0) {

@@ -10,6 +10,7 @@ interface OutputWithUnknowns {
     /** The value with unknowns left in place, as the SDK resolves it for itself. */
     promise(withUnknowns: true): Promise<unknown>;
     readonly isSecret: Promise<boolean>;
+    readonly isKnown: Promise<boolean>;
 }
 
 function isPlainRecord(value: unknown): value is Record<string, unknown> {
@@ -82,4 +83,14 @@ function mapKeys(record: Record<string, unknown>, each: (value: unknown) => Json
         if (record[key] !== undefined) out[key] = each(record[key]);
     }
     return out;
+}
+
+/** A single value (an id given as an Output, say) as the plan prints it: unknown while a preview cannot know it. */
+export async function valueToJson(value: unknown): Promise<JsonValue> {
+    if (!pulumi.Output.isInstance(value)) return toJson(value);
+    const output = value as unknown as OutputWithUnknowns;
+    // A resource's id is unknown by `isKnown` alone: its value is then undefined, not the unknown sentinel.
+    if (!(await output.isKnown)) return unknownMarker;
+    const resolved = await output.promise(true);
+    return (await output.isSecret) ? masked(resolved) : toJson(resolved);
 }

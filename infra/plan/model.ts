@@ -23,6 +23,12 @@ export interface PlannedResource {
      * shows them, the program never registers them. Absent for every other resource.
      */
     readonly registersAtDeploy?: ProviderChildren;
+    /**
+     * Set for a resource registered with an id (a read): the engine manages nothing here but reads the live
+     * object with that id on every preview and up ("[unknown]" while the object is yet to be created, when a
+     * preview skips the read). Absent for every managed resource.
+     */
+    readonly read?: { readonly id: JsonValue };
     readonly options: {
         readonly protect: boolean;
         readonly retainOnDelete: boolean;

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { revealKeys, toJson } from "./inputs";
+import { revealKeys, toJson, valueToJson } from "./inputs";
 import { isComponentType, Plan, PlannedResource } from "./model";
 import { ProviderChildren, providerChildren } from "./providerChildren";
 
@@ -109,7 +109,12 @@ export async function recordPlan(program: () => unknown, options: RecordOptions)
     for (const s of seen) {
         const urn = urnOf.get(s.resource)!;
         const parent = s.opts.parent && s.opts.parent !== stackResource ? urnOf.get(s.opts.parent) ?? null : null;
-        const dependencies = new Set<pulumi.Resource>([...(await explicitDependencies(s.opts.dependsOn)), ...(await inputDependencies(s.props))]);
+        // A read waits for whatever its id comes from, as an input would.
+        const dependencies = new Set<pulumi.Resource>([
+            ...(await explicitDependencies(s.opts.dependsOn)),
+            ...(await inputDependencies(s.props)),
+            ...(await inputDependencies(s.opts.id)),
+        ]);
         const dependsOn = [...dependencies]
             .filter((d) => d !== s.resource && d !== stackResource)
             .map((d) => urnOf.get(d) ?? "")
@@ -124,6 +129,7 @@ export async function recordPlan(program: () => unknown, options: RecordOptions)
             dependsOn: [...new Set(dependsOn)].sort(),
             inputs: isComponentType(s.type) ? {} : toJson(await revealKeys(inputsByKey.get(`${s.type}::${s.name}`) ?? {}, s.props)),
             ...withProviderChildren(s.type, s.name, inputsByKey.get(`${s.type}::${s.name}`) ?? {}),
+            ...(s.opts.id === undefined ? {} : { read: { id: await valueToJson(s.opts.id) } }),
             options: {
                 protect: s.opts.protect === true,
                 retainOnDelete: s.opts.retainOnDelete === true,

@@ -1,4 +1,4 @@
-import { JsonValue, Plan, PlannedResource } from "./model";
+import { JsonValue, Plan, PlannedResource, unknownMarker } from "./model";
 
 /** The plan as one JSON document; keys were sorted when recorded, so equal plans print equal bytes. */
 export function renderJson(plan: Plan): string {
@@ -59,6 +59,7 @@ function summary(r: PlannedResource): string {
                 if (addresses) parts.push(`addresses ${JSON.stringify(addresses)}`);
             }
     }
+    if (r.read) parts.push(`reads the live object ${r.read.id === unknownMarker ? "(id known once it exists)" : JSON.stringify(r.read.id)} on every run`);
     const flags = [r.options.protect ? "protect" : "", r.options.retainOnDelete ? "retain on delete" : ""].filter(Boolean);
     if (flags.length) parts.push(`[${flags.join(", ")}]`);
     return parts.filter(Boolean).join("  ");

@@ -109,6 +109,32 @@ describe("multicluster stack on the real engine", () => {
 
     test("preview and refresh right after up show no changes", () => expectNoChanges(stack, transcript));
 
+    test("a remote's east-west address changes: a plain preview shows the links to it updated, and up carries it", async () => {
+        const [moved, other] = committedClusters;
+        const kube = kubes.get(moved.name)!;
+        const newAddress = `moved.${moved.context}.eastwest.e2e.invalid`;
+        controller!.addresses.set(moved.context, newAddress);
+        const liveAddress = () => (kube.get("gateways.gateway.networking.k8s.io", "istio-eastwest", "istio-eastwest")?.status as { addresses?: { value: string }[] } | undefined)?.addresses?.[0]?.value;
+        for (let waited = 0; liveAddress() !== newAddress; waited += 250) {
+            assert.ok(waited < 30_000, "the stand-in did not publish the new address");
+            await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        const linksToMoved = deployed.resources
+            .filter((r) => !r.read && r.type.endsWith(":Gateway") && r.name.endsWith(`-to-${moved.name}-gateway`))
+            .map((r) => r.urn)
+            .sort();
+        assert.ok(linksToMoved.length > 0);
+        const preview = recorder();
+        await transcript.step(`preview, ${moved.name}'s address changed`, () => stack.preview({ onEvent: preview.onEvent }), (r) => r.changeSummary);
+        assert.deepEqual(normalised(ownSteps(preview.steps)), { update: linksToMoved });
+        await transcript.step(`up, ${moved.name}'s address changed`, () => stack.up(), (r) => r.summary.resourceChanges);
+        const link = kubes.get(other.name)!.get("gateways.gateway.networking.k8s.io", `istio-remote-peer-${moved.name}`, "istio-eastwest")!;
+        assert.deepEqual((link.spec as { addresses: unknown }).addresses, [{ type: "Hostname", value: newAddress }]);
+        const exported = (await stack.outputs()).clusters?.value as Record<string, { eastWestAddress?: { value: string } }>;
+        assert.equal(exported[moved.name].eastWestAddress?.value, newAddress, "the stack output follows the live address too");
+        await expectNoChanges(stack, transcript);
+    });
+
     test("a third cluster: the preview adds exactly what plan -- diff predicts; up links it both ways", async () => {
         project.editStackFile("multicluster", { "ambient-spire:clusters": [...committedClusters, third] });
         const grown = project.plan("multicluster");
@@ -129,7 +155,7 @@ describe("multicluster stack on the real engine", () => {
         project.editStackFile("multicluster", { "ambient-spire:clusters": committedClusters });
         const shrunk = project.plan("multicluster");
         const expected = predicted(deployed, shrunk);
-        assert.deepEqual(Object.keys(expected), ["delete"]);
+        assert.deepEqual(Object.keys(expected).sort(), ["delete", "discard"], "its resources deleted, the read of its gateway discarded");
         const run = recorder();
         await transcript.step("up, cluster3 removed", () => stack.up({ onEvent: run.onEvent }), (r) => r.summary.resourceChanges);
         const deleted = normalised(ownSteps(run.steps));
