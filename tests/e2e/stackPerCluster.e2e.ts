@@ -76,9 +76,11 @@ describe("stack-per-cluster on the real engine, as the README tells it", () => {
         const run = recorder();
         const preview = await transcript.step(`preview -s ${name}`, () => stack.preview({ onEvent: run.onEvent }), (r) => r.changeSummary);
         assert.deepEqual(Object.keys(preview.changeSummary ?? {}).filter((op) => op !== "read"), ["same"], `${name}: ${JSON.stringify(preview.changeSummary)}`);
+        // Every StackReference is a "read" step; the summary counts only those whose outputs changed.
         const reads = run.steps.filter((s) => s.op === "read");
         assert.ok(reads.every((s) => s.type === "pulumi:pulumi:StackReference"), `${name} reads only StackReferences`);
-        assert.deepEqual(reads.map((s) => s.urn.split("::").pop()).sort(), stale, `${name}: the StackReferences read again are the stale ones`);
+        assert.equal(preview.changeSummary?.read ?? 0, stale.length, `${name}: reads counted ${JSON.stringify(preview.changeSummary)}, stale references ${JSON.stringify(stale)}`);
+        for (const reference of stale) assert.ok(reads.some((s) => s.urn.endsWith(`::${reference}`)), `${name} reads ${reference} again`);
     };
 
     before(async () => {
