@@ -81,10 +81,13 @@ export function resourceSummary(stdout: string): Record<string, number> {
     if (start < 0) return {};
     const counts: Record<string, number> = {};
     for (const line of lines.slice(start + 1)) {
-        const match = /^\s+[+~\-]*\s*(\d+)\s+(?:to\s+)?(\w+)/.exec(line);
-        if (!match) break;
-        const op = operationWords[match[2]] ?? match[2];
-        counts[op] = (counts[op] ?? 0) + Number(match[1]);
+        if (!/^\s+[+~\-]*\s*\d+\s/.test(line)) break;
+        // "6 changes. 31 unchanged": the total is left out, the unchanged count kept.
+        for (const match of line.matchAll(/(\d+)\s+(?:to\s+)?(\w+)/g)) {
+            if (match[2] === "changes" || match[2] === "change") continue;
+            const op = operationWords[match[2]] ?? match[2];
+            counts[op] = (counts[op] ?? 0) + Number(match[1]);
+        }
     }
     return counts;
 }
