@@ -18,8 +18,11 @@ export interface E2eProject {
     stack(name: string): Promise<Stack>;
     /** Edits a stack file as a user would (values under `config:`; undefined removes a key). */
     editStackFile(stack: string, values: Record<string, unknown>): void;
-    /** `npm run plan -- <stack> --json` in the copy: the offline plan of exactly this stack file. */
-    plan(stack: string): Plan;
+    /**
+     * `npm run plan -- <stack> --json` in the copy: the offline plan of exactly this stack file; with a
+     * references file (`--references`), referenced stacks' outputs come from it.
+     */
+    plan(stack: string, referencesFile?: string): Plan;
 }
 
 const copied = ["Pulumi.yaml", "package.json", "tsconfig.json", "infra", "stacks", "components"];
@@ -59,13 +62,14 @@ export async function openProject(root: string, toolchain: Toolchain, kubeconfig
             }
             fs.writeFileSync(file, document.toString());
         },
-        plan(stack) {
-            const result = spawnSync(process.execPath, ["--import", "tsx", path.join(dir, "infra", "plan", "cli.ts"), stack, "--json"], {
+        plan(stack, referencesFile) {
+            const references = referencesFile === undefined ? [] : ["--references", referencesFile];
+            const result = spawnSync(process.execPath, ["--import", "tsx", path.join(dir, "infra", "plan", "cli.ts"), stack, "--json", ...references], {
                 cwd: dir,
                 encoding: "utf8",
                 env: { ...process.env, AMBIENT_SPIRE_PROJECT_DIR: dir },
             });
-            if (result.status !== 0) throw new Error(`npm run plan -- ${stack} --json: exit ${result.status}\n${result.stderr}`);
+            if (result.status !== 0) throw new Error(`npm run plan -- ${stack} --json ${references.join(" ")}: exit ${result.status}\n${result.stderr}`);
             return JSON.parse(result.stdout) as Plan;
         },
     };
