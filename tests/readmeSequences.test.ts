@@ -37,6 +37,16 @@ describe("README stack-per-cluster sequences", () => {
         assert.deepEqual(stacks, [stacks[0], stacks[1], stacks[0]]);
     });
 
+    test("changed east-west address: ups the changed cluster's stack, then exactly the stacks that link to it", () => {
+        const commands = readmeCommands(readme, "When an east-west address changes in this shape");
+        assert.ok(commands.every((c) => subcommandOf(c.argv) === "up"));
+        const [moved, ...rest] = commands.map((c) => stackOf(c.argv)!);
+        const stacks = fs.readdirSync(projectDir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
+        const linking = stacks.filter((name) => name !== moved && readStackFile(projectDir, name).pkiStack !== undefined && referencedStacks(readStackFile(projectDir, name)).includes(qualified(moved)));
+        assert.ok(linking.length > 0);
+        assert.deepEqual(rest.sort(), linking.sort());
+    });
+
     test("a block needing a shell (quotes, variables) or holding another program is refused, comments are not commands", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "readme-"));
         const file = path.join(dir, "README.md");

@@ -66,20 +66,22 @@ describe("stack-per-cluster on the real engine, as the README tells it", () => {
     };
     const stackNames = () => [...stackFiles.keys()].map((name) => ({ name, qualified: qualified.get(name)! }));
     /**
-     * A preview that changes nothing. Its only "read" steps may be StackReferences whose referenced stack has
-     * changed its outputs since this stack's last up (the engine reads them again; the CLI counts them as
-     * unchanged): exactly those, computed from the state and the referenced stacks' current outputs.
+     * A preview that changes nothing. Its "read" steps are the plan's reads of live objects (the east-west
+     * gateway) and StackReferences; the summary counts the former, and of the latter only those whose
+     * referenced stack has changed its outputs since this stack's last up (the engine reads them again; the
+     * CLI counts them as unchanged): exactly those, computed from the state and the referenced stacks' outputs.
      */
     const previewsClean = async (name: string): Promise<void> => {
         const stale = Object.keys(staleReferenceOutputs(await stateResources(project, name), await writeReferences(project, stackNames(), referencesFile))).sort();
+        const liveReads = new Set((await planOf(name)).resources.filter((r) => r.read).map((r) => r.urn));
         const stack = await Stack.select(name, project.workspace);
         const run = recorder();
         const preview = await transcript.step(`preview -s ${name}`, () => stack.preview({ onEvent: run.onEvent }), (r) => r.changeSummary);
         assert.deepEqual(Object.keys(preview.changeSummary ?? {}).filter((op) => op !== "read"), ["same"], `${name}: ${JSON.stringify(preview.changeSummary)}`);
-        // Every StackReference is a "read" step; the summary counts only those whose outputs changed.
         const reads = run.steps.filter((s) => s.op === "read");
-        assert.ok(reads.every((s) => s.type === "pulumi:pulumi:StackReference"), `${name} reads only StackReferences`);
-        assert.equal(preview.changeSummary?.read ?? 0, stale.length, `${name}: reads counted ${JSON.stringify(preview.changeSummary)}, stale references ${JSON.stringify(stale)}`);
+        assert.ok(reads.every((s) => s.type === "pulumi:pulumi:StackReference" || liveReads.has(s.urn)), `${name} reads only StackReferences and the plan's live objects`);
+        for (const urn of liveReads) assert.ok(reads.some((s) => s.urn === urn), `${name} reads ${urn} on every run`);
+        assert.equal(preview.changeSummary?.read ?? 0, stale.length + liveReads.size, `${name}: reads counted ${JSON.stringify(preview.changeSummary)}, stale references ${JSON.stringify(stale)}, live reads ${liveReads.size}`);
         for (const reference of stale) assert.ok(reads.some((s) => s.urn.endsWith(`::${reference}`)), `${name} reads ${reference} again`);
     };
 
@@ -273,6 +275,39 @@ describe("stack-per-cluster on the real engine, as the README tells it", () => {
         assert.equal(up.summary.delete ?? 0, dropped.length);
         const after = snapshots();
         for (const cluster of allClusters()) assert.deepEqual(snapshotChanges(before.get(cluster.name)!, after.get(cluster.name)!), [], cluster.name);
+        for (const name of stackFiles.keys()) await previewsClean(name);
+    });
+
+    test("the README's changed east-west address: the changed cluster's up exports it, then each linking stack's up carries it", async () => {
+        const commands = readmeCommands(readme, "When an east-west address changes in this shape");
+        const movedStack = stackFiles.get(stackOf(commands[0].argv) ?? "");
+        assert.ok(movedStack?.pkiStack !== undefined, `the block starts with the changed cluster stack's up: ${commands[0].text}`);
+        const [moved] = clustersOf(movedStack);
+        const linking = clusterStacks.filter((f) => referencedStacks(f).includes(qualified.get(movedStack.name)!)).map((f) => f.name);
+        assert.deepEqual(commands.slice(1).map((c) => stackOf(c.argv)).sort(), linking.sort(), "then an up of every stack that links to it");
+        const newAddress = `moved.${moved.context}.eastwest.e2e.invalid`;
+        controller!.addresses.set(moved.context, newAddress);
+        const kube = kubes.get(moved.name)!;
+        const liveAddress = () => (kube.get("gateways.gateway.networking.k8s.io", "istio-eastwest", "istio-eastwest")?.status as { addresses?: { value: string }[] } | undefined)?.addresses?.[0]?.value;
+        for (let waited = 0; liveAddress() !== newAddress; waited += 250) {
+            assert.ok(waited < 30_000, "the stand-in did not publish the new address");
+            await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        const linkAddress = (cluster: string) =>
+            (kubes.get(cluster)!.get("gateways.gateway.networking.k8s.io", `istio-remote-peer-${moved.name}`, "istio-eastwest")!.spec as { addresses: { value: string }[] }).addresses[0].value;
+        const linkingClusters = linking.flatMap((name) => clustersOf(stackFiles.get(name)!).map((c) => c.name));
+        for (const [index, command] of commands.entries()) {
+            const run = await cli(`README: ${command.text}`, command.argv);
+            if (index === 0) {
+                const exported = (await stackOutputs(project, movedStack.name)).clusters as Record<string, { eastWestAddress?: { value: string } }>;
+                assert.equal(exported[moved.name].eastWestAddress?.value, newAddress, `${movedStack.name} exports the live address`);
+                assert.deepEqual(Object.keys(run.summary).filter((op) => op !== "same"), [], `${command.text} changes no resource`);
+                for (const cluster of linkingClusters) assert.notEqual(linkAddress(cluster), newAddress, `${cluster} is not linked anew before its own up`);
+            } else {
+                assert.equal(run.summary.update, 1, `${command.text} updates its one link`);
+            }
+        }
+        for (const cluster of linkingClusters) assert.equal(linkAddress(cluster), newAddress, `${cluster}'s link carries the new address`);
         for (const name of stackFiles.keys()) await previewsClean(name);
     });
 
