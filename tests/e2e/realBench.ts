@@ -72,6 +72,8 @@ async function measure(n: number, runs: number, { toolchain, root, sampler, prog
         const stack = await project.stack(stackFile.name);
         await stack.setConfig("ambient-spire:soloLicenseKey", { value: licence, secret: true });
         project.editStackFile(stackFile.name, { ...stackFile.values, "ambient-spire:sources": standIns.sources });
+        // Before the previews: a plan that cannot run fails the case at once, not after minutes of measuring.
+        const planResources = project.plan(stackFile.name).resources.length;
         const logDir = path.join(caseRoot, "logs");
         fs.mkdirSync(logDir);
         const preview = (label: string) => timedPreview({
@@ -100,7 +102,7 @@ async function measure(n: number, runs: number, { toolchain, root, sampler, prog
             peerLinks: own.filter((s) => s.type === "ambient-spire:multicluster:PeerLink").length,
             engineSteps: warmUp.steps.length,
             changeSummary: warmUp.changeSummary,
-            planResources: project.plan(stackFile.name).resources.length,
+            planResources,
             runsMs,
             peakRssBytes: Math.max(...peaks.map((p) => p.totalBytes)),
             largest,
