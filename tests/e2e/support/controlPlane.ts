@@ -29,6 +29,8 @@ export interface ControlPlaneOptions {
     workDir: string;
     /** true: one etcd shared by all API servers, each with --etcd-prefix=/<context>; default false (one etcd each). */
     sharedEtcd?: boolean;
+    /** false: no kube-controller-manager (nothing is deleted or needs a service account, e.g. previews only); default true. */
+    controllerManager?: boolean;
 }
 
 export interface RunningControlPlanes {
@@ -175,7 +177,7 @@ function kubeconfig(clusters: Cluster[]): string {
 const q = (value: unknown): string => JSON.stringify(value);
 
 export async function startControlPlanes(options: ControlPlaneOptions): Promise<RunningControlPlanes> {
-    const { contexts, binDir, sharedEtcd = false } = options;
+    const { contexts, binDir, sharedEtcd = false, controllerManager = true } = options;
     if (contexts.length === 0 || new Set(contexts).size !== contexts.length) throw new Error(`contexts must be non-empty and unique: ${q(contexts)}`);
     const bad = contexts.find((name) => !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name));
     if (bad !== undefined) throw new Error(`context ${q(bad)}: use letters, digits, '.', '_', '-' (it names a directory and an etcd prefix)`);
@@ -252,7 +254,7 @@ export async function startControlPlanes(options: ControlPlaneOptions): Promise<
             startApi(clusters[i]); // boots while the next cluster's PKI is made
         }
         await Promise.all(clusters.map(apiReady));
-        await Promise.all(clusters.map(startKcm));
+        if (controllerManager) await Promise.all(clusters.map(startKcm));
     } catch (err) {
         await stop();
         throw withLogs(err);

@@ -1,0 +1,163 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { syntheticStack } from "../../infra/bench/syntheticStack";
+import { startControlPlanes } from "./support/controlPlane";
+import { openProject } from "./support/project";
+import { PeakRss } from "./support/realBenchProcs";
+import { timedPreview, TreeSampler } from "./support/realBenchPreview";
+import { planMismatch, RealCaseResult, ratioBetween, renderRealTable, summariseRealCase } from "./support/realBenchReport";
+import { writeStandIns } from "./support/standInCharts";
+import { ownSteps } from "./support/steps";
+import { findToolchain, projectDir, Toolchain, toolsBin } from "./support/tools";
+
+/**
+ * `npm run e2e -- --bench`: the real `pulumi preview` of N clusters in full mesh, for each N on N local API
+ * servers. What the mock-engine bench (`npm run bench`) measures in one process, here spans the CLI, the
+ * language host, the node program and the provider plugins, talking to real API servers: time per resource
+ * and the summed memory of those processes. The stack is Pulumi.multicluster.yaml with the mock bench's N
+ * clusters (infra/bench/syntheticStack.ts), so the two tables describe the same stacks.
+ *
+ * Control planes: the N API servers share one etcd (each under its own --etcd-prefix), and no
+ * kube-controller-manager runs: a preview creates nothing, so there is nothing for controllers to do, and
+ * their CPU would compete with the processes measured on a 2-core machine.
+ */
+export interface RealBenchOptions {
+    readonly json: boolean;
+    readonly runs: number;
+    readonly clusters: readonly number[];
+}
+
+const licence = "BENCH-LICENCE-not-a-real-key";
+const previewTimeoutMs = 20 * 60_000;
+const mebibyte = 1024 ** 2;
+
+function machine(): string {
+    const cpus = os.cpus();
+    return `${cpus.length} × ${cpus[0]?.model ?? "unknown CPU"}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}`;
+}
+
+const loadAverage = (): string => os.loadavg().map((l) => l.toFixed(2)).join(" / ");
+
+/** The committed multicluster stack file's settings, with the mock bench's clusters and peering. */
+function stackFileValues(clusters: number): { name: string; values: Record<string, unknown>; contexts: string[] } {
+    const synthetic = syntheticStack(clusters, "full-mesh");
+    const clusterList = JSON.parse(synthetic.config["ambient-spire:clusters"]) as { name: string; context: string }[];
+    const committed = parse(fs.readFileSync(path.join(projectDir, "Pulumi.multicluster.yaml"), "utf8")) as { config: Record<string, unknown> };
+    return {
+        name: synthetic.stack,
+        values: { ...committed.config, "ambient-spire:clusters": clusterList, "ambient-spire:peering": synthetic.config["ambient-spire:peering"] },
+        contexts: clusterList.map((c) => c.context),
+    };
+}
+
+interface Context {
+    readonly toolchain: Toolchain;
+    readonly root: string;
+    readonly sampler: TreeSampler;
+    readonly progress: (line: string) => void;
+}
+
+async function measure(n: number, runs: number, { toolchain, root, sampler, progress }: Context): Promise<RealCaseResult> {
+    const caseRoot = path.join(root, `n${n}`);
+    const stackFile = stackFileValues(n);
+    progress(`N=${n}: ${n} API server(s) on one etcd…`);
+    const planes = await startControlPlanes({
+        contexts: stackFile.contexts, binDir: toolsBin, workDir: path.join(caseRoot, "control-plane"), sharedEtcd: true, controllerManager: false,
+    });
+    try {
+        const project = await openProject(caseRoot, toolchain, planes.kubeconfig);
+        const standIns = writeStandIns(path.join(caseRoot, "stand-ins"), project.dir);
+        const stack = await project.stack(stackFile.name);
+        await stack.setConfig("ambient-spire:soloLicenseKey", { value: licence, secret: true });
+        project.editStackFile(stackFile.name, { ...stackFile.values, "ambient-spire:sources": standIns.sources });
+        // Before the previews: a plan that cannot run fails the case at once, not after minutes of measuring.
+        const planResources = project.plan(stackFile.name).resources.length;
+        const logDir = path.join(caseRoot, "logs");
+        fs.mkdirSync(logDir);
+        const preview = (label: string) => timedPreview({
+            pulumi: path.join(toolchain.bin, "pulumi"), cwd: project.dir, env: project.env, stack: stackFile.name, logDir, label, timeoutMs: previewTimeoutMs, sampler,
+        });
+        progress(`N=${n}: warm-up preview…`);
+        const warmUp = await preview("warm-up");
+        const own = ownSteps(warmUp.steps);
+        const runsMs: number[] = [];
+        const peaks: PeakRss[] = [];
+        let commands: readonly string[] = [];
+        for (let run = 1; run <= runs; run++) {
+            const timed = await preview(`run-${run}`);
+            progress(`N=${n}: run ${run}/${runs} ${(timed.ms / 1000).toFixed(1)} s, peak ${(timed.peak.totalBytes / mebibyte).toFixed(0)} MiB (load ${loadAverage()})`);
+            const count = ownSteps(timed.steps).length;
+            if (count !== own.length) throw new Error(`N=${n} run ${run}: ${count} resources in the preview, the warm-up had ${own.length}`);
+            runsMs.push(timed.ms);
+            peaks.push(timed.peak);
+            commands = timed.commands;
+        }
+        const largest = peaks.map((p) => p.largest).reduce((a, b) => ((b?.bytes ?? 0) > (a?.bytes ?? 0) ? b : a));
+        if (!largest) throw new Error(`N=${n}: no process of the preview was ever sampled`);
+        return {
+            clusters: n,
+            resources: own.length,
+            peerLinks: own.filter((s) => s.type === "ambient-spire:multicluster:PeerLink").length,
+            engineSteps: warmUp.steps.length,
+            changeSummary: warmUp.changeSummary,
+            planResources,
+            runsMs,
+            peakRssBytes: Math.max(...peaks.map((p) => p.totalBytes)),
+            largest,
+            commands,
+        };
+    } finally {
+        await planes.stop();
+        const alive = planes.pids().filter((pid) => fs.existsSync(`/proc/${pid}`));
+        if (alive.length > 0) progress(`N=${n}: control-plane processes still present after stop: ${alive.join(", ")}`);
+        if (!process.env.AMBIENT_SPIRE_E2E_KEEP) fs.rmSync(caseRoot, { recursive: true, force: true });
+    }
+}
+
+/** Runs every N in turn; 0 when each preview succeeded and matched the offline plan, 1 otherwise. */
+export async function runRealBench(options: RealBenchOptions): Promise<number> {
+    const progress = (line: string): void => void process.stderr.write(`${line}\n`);
+    const started = performance.now();
+    const loadAtStart = loadAverage();
+    const toolchain = findToolchain();
+    progress(`toolchain:\n${toolchain.summary}`);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ambient-spire-e2e-bench-"));
+    const sampler = new TreeSampler();
+    sampler.start(100);
+    const results: RealCaseResult[] = [];
+    try {
+        for (const n of options.clusters) results.push(await measure(n, options.runs, { toolchain, root, sampler, progress }));
+    } finally {
+        sampler.stop();
+        if (!process.env.AMBIENT_SPIRE_E2E_KEEP) fs.rmSync(root, { recursive: true, force: true });
+    }
+    const cases = results.map(summariseRealCase);
+    const ratio = ratioBetween(cases);
+    const mismatches = results.map(planMismatch).filter((m): m is string => m !== undefined);
+    const wholeRun = {
+        seconds: (performance.now() - started) / 1000,
+        peakRssBytes: sampler.whole.totalBytes,
+        samplerCpuMsPerTick: sampler.samplingCpuMs / Math.max(1, sampler.ticks),
+    };
+    const host = machine();
+    const load = { start: loadAtStart, end: loadAverage() };
+    if (options.json) {
+        process.stdout.write(`${JSON.stringify({ machine: host, loadAverage: load, runs: options.runs, cases, ratio: ratio ?? null, wholeRun, planMismatches: mismatches }, null, 2)}\n`);
+    } else {
+        process.stdout.write([
+            `${host}; real pulumi preview, one warm-up then ${options.runs} timed run(s) per N; load average (1/5/15 min) ${load.start} at start, ${load.end} at end`,
+            "",
+            renderRealTable(cases, ratio).trimEnd(),
+            `engine steps per preview (stack, providers, provider-side children included): ${cases.map((c) => `N=${c.clusters}: ${c.engineSteps} (${Object.entries(c.changeSummary).map(([op, k]) => `${op} ${k}`).join(", ")})`).join("; ")}`,
+            `processes of the last preview of N=${cases[cases.length - 1].clusters}:`,
+            ...cases[cases.length - 1].commands.map((command) => `  ${command.length > 200 ? `${command.slice(0, 200)}…` : command}`),
+            `offline plan: ${mismatches.length === 0 ? "same resource count as every preview" : mismatches.join("; ")}`,
+            `whole run: ${wholeRun.seconds.toFixed(0)} s, peak RSS of everything it ran (control planes included) ${(wholeRun.peakRssBytes / mebibyte).toFixed(0)} MiB; ` +
+                `sampling /proc cost ${wholeRun.samplerCpuMsPerTick.toFixed(1)} ms of CPU per 100 ms tick`,
+            "",
+        ].join("\n"));
+    }
+    return mismatches.length === 0 ? 0 : 1;
+}

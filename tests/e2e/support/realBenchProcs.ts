@@ -1,0 +1,126 @@
+import * as fs from "node:fs";
+
+/**
+ * Memory of a process tree, from /proc: who is whose child (`stat`), and each one's resident set (`status`
+ * VmRSS). A preview is several processes (the CLI, its language host, the node program, one process per
+ * provider plugin), so no single process's high-water mark says what it costs; their sum, sampled, does.
+ * The parsing and summing are pure over a ProcReader, so they are tested on made-up /proc text.
+ */
+export interface ProcReader {
+    pids(): number[];
+    /** Text of /proc/<pid>/<file>, or undefined if the process is gone. */
+    read(pid: number, file: "stat" | "status" | "cmdline"): string | undefined;
+}
+
+export interface ProcEntry {
+    readonly pid: number;
+    readonly ppid: number;
+    readonly name: string;
+    /** Start time in clock ticks since boot: with the PID, it names one process even if the PID is reused. */
+    readonly startTicks: number;
+}
+
+export interface ProcessRss {
+    readonly pid: number;
+    readonly name: string;
+    readonly bytes: number;
+}
+
+export interface TreeSample {
+    readonly totalBytes: number;
+    readonly processes: readonly ProcessRss[];
+}
+
+/**
+ * `pid (comm) state ppid … starttime …`: comm may hold spaces and parentheses, so fields are counted after
+ * the last ')'. starttime is field 22, the 20th after comm.
+ */
+export function parseStat(text: string): ProcEntry | undefined {
+    const open = text.indexOf("(");
+    const close = text.lastIndexOf(")");
+    if (open < 0 || close < open) return undefined;
+    const pid = Number(text.slice(0, open).trim());
+    const rest = text.slice(close + 1).trim().split(/\s+/);
+    const [ppid, startTicks] = [Number(rest[1]), Number(rest[19])];
+    if (!Number.isInteger(pid) || !Number.isInteger(ppid) || !Number.isInteger(startTicks)) return undefined;
+    return { pid, ppid, name: text.slice(open + 1, close), startTicks };
+}
+
+/** VmRSS in bytes; undefined where the kernel gives none (a kernel thread, a zombie). */
+export function parseVmRss(status: string): number | undefined {
+    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
+    return match ? Number(match[1]) * 1024 : undefined;
+}
+
+/**
+ * Every process, from one read of each stat file; given the previous table, only processes new since then are
+ * read (a process's parent and start time do not change while it lives), so a 100 ms tick stays cheap.
+ */
+export function processTable(reader: ProcReader, previous?: ReadonlyMap<number, ProcEntry>): Map<number, ProcEntry> {
+    const table = new Map<number, ProcEntry>();
+    for (const pid of reader.pids()) {
+        const known = previous?.get(pid);
+        const text = known ? undefined : reader.read(pid, "stat");
+        const entry = known ?? (text === undefined ? undefined : parseStat(text));
+        if (entry) table.set(pid, entry);
+    }
+    return table;
+}
+
+/** root and everything below it. */
+export function descendants(table: ReadonlyMap<number, ProcEntry>, root: number): number[] {
+    const children = new Map<number, number[]>();
+    for (const entry of table.values()) {
+        const list = children.get(entry.ppid) ?? [];
+        list.push(entry.pid);
+        children.set(entry.ppid, list);
+    }
+    const found: number[] = [];
+    const queue = table.has(root) ? [root] : [];
+    while (queue.length > 0) {
+        const pid = queue.shift() as number;
+        found.push(pid);
+        queue.push(...(children.get(pid) ?? []));
+    }
+    return found;
+}
+
+/** The program's file name (argv[0]); comm is cut at 15 characters ("pulumi-resource"), which hides the plugin. */
+export function programName(cmdline: string | undefined, comm: string): string {
+    const argv0 = cmdline?.split("\0")[0] ?? "";
+    return argv0 === "" ? comm : argv0.slice(argv0.lastIndexOf("/") + 1);
+}
+
+/** RSS of root's tree now; a process that exits between the reads simply counts nothing. */
+export function sampleTree(reader: ProcReader, table: ReadonlyMap<number, ProcEntry>, root: number): TreeSample {
+    const processes: ProcessRss[] = [];
+    for (const pid of descendants(table, root)) {
+        const status = reader.read(pid, "status");
+        const bytes = status === undefined ? undefined : parseVmRss(status);
+        if (bytes !== undefined) processes.push({ pid, name: programName(reader.read(pid, "cmdline"), (table.get(pid) as ProcEntry).name), bytes });
+    }
+    return { totalBytes: processes.reduce((sum, p) => sum + p.bytes, 0), processes };
+}
+
+/** The highest sum seen, and the largest single process seen (in any sample). */
+export class PeakRss {
+    totalBytes = 0;
+    largest: ProcessRss | undefined;
+
+    add(sample: TreeSample): void {
+        this.totalBytes = Math.max(this.totalBytes, sample.totalBytes);
+        for (const p of sample.processes) if (p.bytes > (this.largest?.bytes ?? 0)) this.largest = p;
+    }
+}
+
+/** The real /proc. */
+export const procFs: ProcReader = {
+    pids: () => fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name)).map(Number),
+    read(pid, file) {
+        try {
+            return fs.readFileSync(`/proc/${pid}/${file}`, "utf8");
+        } catch {
+            return undefined;
+        }
+    },
+};

@@ -1,0 +1,95 @@
+import { median } from "../../../infra/bench/summary";
+import type { ProcessRss } from "./realBenchProcs";
+
+/** One N measured on the real engine: the engine's counts, the timed runs, memory of the preview's processes. */
+export interface RealCaseResult {
+    readonly clusters: number;
+    /** Resources the program registered, counted from the engine's step events (the offline plan's unit). */
+    readonly resources: number;
+    readonly peerLinks: number;
+    /** Every step event, including the stack, default providers and provider-side children. */
+    readonly engineSteps: number;
+    /** The engine's own summary of the preview (e.g. {create: n}). */
+    readonly changeSummary: Readonly<Record<string, number>>;
+    /** `npm run plan -- <stack> --json` on the same stack file. */
+    readonly planResources: number;
+    readonly runsMs: readonly number[];
+    /** Highest sum of VmRSS over the preview's process tree in any timed run. */
+    readonly peakRssBytes: number;
+    readonly largest: ProcessRss;
+    /** Command lines of the processes of the last timed preview. */
+    readonly commands: readonly string[];
+}
+
+export interface RealCaseSummary extends RealCaseResult {
+    readonly medianMs: number;
+    readonly minMs: number;
+    readonly maxMs: number;
+    readonly msPerResource: number;
+}
+
+export interface Ratio {
+    readonly low: number;
+    readonly high: number;
+    readonly timePerResource: number;
+    readonly peakRss: number;
+    /**
+     * What each resource added between the two costs: (median time at high − at low) / (resources at high − at low).
+     * Time per resource also spreads the fixed start-up (CLI, plugins, compiling the program) over the resources.
+     */
+    readonly marginalMsPerResource: number;
+}
+
+const mebibyte = 1024 ** 2;
+
+export function summariseRealCase(result: RealCaseResult): RealCaseSummary {
+    if (result.resources === 0) throw new Error(`N=${result.clusters}: the preview reported no resources`);
+    const medianMs = median(result.runsMs);
+    return { ...result, medianMs, minMs: Math.min(...result.runsMs), maxMs: Math.max(...result.runsMs), msPerResource: medianMs / result.resources };
+}
+
+/** Why the preview cannot be trusted as a measure of this stack, or undefined. */
+export function planMismatch(result: RealCaseResult): string | undefined {
+    return result.resources === result.planResources
+        ? undefined
+        : `N=${result.clusters}: the preview has ${result.resources} resources, npm run plan ${result.planResources}`;
+}
+
+/** N=high against N=low (by default 8 against 2), or undefined when either was not run. */
+export function ratioBetween(cases: readonly RealCaseSummary[], low = 2, high = 8): Ratio | undefined {
+    const [a, b] = [cases.find((c) => c.clusters === low), cases.find((c) => c.clusters === high)];
+    if (!a || !b) return undefined;
+    return {
+        low,
+        high,
+        timePerResource: b.msPerResource / a.msPerResource,
+        peakRss: b.peakRssBytes / a.peakRssBytes,
+        marginalMsPerResource: (b.medianMs - a.medianMs) / (b.resources - a.resources),
+    };
+}
+
+function pad(cells: readonly string[], widths: readonly number[]): string {
+    return cells.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]) : cell.padStart(widths[index]))).join("  ");
+}
+
+/** The columns of `npm run bench`'s table that apply to a real preview, then the largest process and the ratio. */
+export function renderRealTable(cases: readonly RealCaseSummary[], ratio: Ratio | undefined): string {
+    const header = ["case", "resources", "links", "median s", "spread s", "ms/resource", "peak RSS MiB", "largest process MiB"];
+    const rows = cases.map((c) => [
+        `N=${c.clusters} full-mesh`,
+        String(c.resources),
+        String(c.peerLinks),
+        (c.medianMs / 1000).toFixed(2),
+        `${(c.minMs / 1000).toFixed(2)}–${(c.maxMs / 1000).toFixed(2)}`,
+        c.msPerResource.toFixed(2),
+        (c.peakRssBytes / mebibyte).toFixed(0),
+        `${(c.largest.bytes / mebibyte).toFixed(0)} ${c.largest.name}`,
+    ]);
+    const widths = header.map((h, index) => Math.max(h.length, ...rows.map((row) => row[index].length)));
+    const lines = [pad(header, widths), ...rows.map((row) => pad(row, widths)), ""];
+    lines.push(ratio
+        ? `N=${ratio.high} vs N=${ratio.low}: time per resource ${ratio.timePerResource.toFixed(2)}×, peak RSS ${ratio.peakRss.toFixed(2)}×; ` +
+            `each resource added from N=${ratio.low} to N=${ratio.high} cost ${ratio.marginalMsPerResource.toFixed(2)} ms`
+        : "N=8 vs N=2: not both run");
+    return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,161 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { parseRunnerArgs, suiteNodeArgs } from "./e2e/support/realBenchArgs";
+import { TreeSampler } from "./e2e/support/realBenchPreview";
+import { descendants, parseStat, parseVmRss, PeakRss, processTable, ProcReader, programName, sampleTree } from "./e2e/support/realBenchProcs";
+import { planMismatch, RealCaseResult, ratioBetween, renderRealTable, summariseRealCase } from "./e2e/support/realBenchReport";
+
+/** The real-engine bench's pure parts: the runner's arguments, /proc parsing and summing, the table and ratio. */
+
+describe("npm run e2e arguments", () => {
+    test("no argument is the suite; --bench alone is N = 1, 2, 4, 8 with 3 runs", () => {
+        assert.deepEqual(parseRunnerArgs([]), { mode: "suite" });
+        assert.deepEqual(parseRunnerArgs(["--bench"]), { mode: "bench", json: false, runs: 3, clusters: [1, 2, 4, 8] });
+        assert.deepEqual(parseRunnerArgs(["--bench", "--clusters", "8,2", "--json", "--runs", "1"]), { mode: "bench", json: true, runs: 1, clusters: [2, 8] });
+    });
+
+    test("anything else is refused, never run as the suite", () => {
+        for (const argv of [["--json"], ["bench"], ["--bench", "--bogus"], ["--bench", "--runs"], ["--bench", "--runs", "0"], ["--bench", "--runs", "1.5"],
+            ["--bench", "--clusters", "1,1"], ["--bench", "--clusters", "2,x"], ["--bench", "--clusters", ""], ["--bench", "--json", "--json"], ["--bench", "--bench"]]) {
+            assert.equal(parseRunnerArgs(argv), undefined, argv.join(" "));
+        }
+    });
+
+    test("the suite runs with the flags and files the e2e script had, the bench's files left out", () => {
+        const entries = ["run.ts", "multicluster.e2e.ts", "support", "realBench.ts", "dev.e2e.ts", "configErrors.e2e.ts"];
+        assert.deepEqual(suiteNodeArgs(entries), [
+            "--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec",
+            "tests/e2e/configErrors.e2e.ts", "tests/e2e/dev.e2e.ts", "tests/e2e/multicluster.e2e.ts",
+        ]);
+    });
+});
+
+/** A made-up /proc: pid → [ppid, comm, VmRSS kB or undefined (a kernel thread), argv]. */
+function fakeProc(processes: Record<number, [number, string, number | undefined, string[]]>, reads: string[] = []): ProcReader {
+    return {
+        pids: () => Object.keys(processes).map(Number),
+        read(pid, file) {
+            reads.push(`${pid}/${file}`);
+            const entry = processes[pid];
+            if (!entry) return undefined;
+            const [ppid, comm, rssKiB, argv] = entry;
+            if (file === "stat") return `${pid} (${comm}) S ${ppid} ${pid} ${pid} 0 -1 4194560 1 0 0 0 5 3 0 0 20 0 9 0 ${1000 + pid} 1 2\n`;
+            if (file === "cmdline") return argv.map((arg) => `${arg}\0`).join("");
+            return `Name:\t${comm}\nPPid:\t${ppid}\n${rssKiB === undefined ? "" : `VmRSS:\t  ${rssKiB} kB\n`}Threads:\t1\n`;
+        },
+    };
+}
+
+const preview = {
+    1: [0, "systemd", 10_000, ["/sbin/init"]],
+    50: [1, "node", 80_000, ["node", "run.ts"]],
+    100: [50, "pulumi", 100_000, ["/x/bin/pulumi", "preview"]],
+    101: [100, "pulumi-language", 20_000, ["/x/bin/pulumi-language-nodejs"]],
+    102: [101, "node", 400_000, ["/usr/bin/node", "run.js"]],
+    103: [100, "pulumi-resource", 200_000, ["/p/pulumi-resource-kubernetes"]],
+    104: [100, "pulumi-resource", 30_000, ["/p/pulumi-resource-tls"]],
+    105: [100, "kworker) (x", undefined, []],
+    200: [1, "kube-apiserver", 300_000, ["kube-apiserver"]],
+} satisfies Record<number, [number, string, number | undefined, string[]]>;
+
+describe("/proc: memory of a process tree", () => {
+    test("stat: parent and start time counted after the last ')', whatever the name holds", () => {
+        assert.deepEqual(parseStat("42 (a) (b) c) R 7 42 42 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 12345 0 0"), { pid: 42, ppid: 7, name: "a) (b) c", startTicks: 12345 });
+        assert.equal(parseStat("garbage"), undefined);
+    });
+
+    test("status: VmRSS in bytes, none for a kernel thread", () => {
+        assert.equal(parseVmRss("Name:\tx\nVmPeak:\t 9 kB\nVmRSS:\t    1536 kB\nRssAnon:\t 1 kB\n"), 1536 * 1024);
+        assert.equal(parseVmRss("Name:\tkworker\nThreads:\t1\n"), undefined);
+    });
+
+    test("the preview's tree is the CLI and all below it; its sum leaves out its parent and other processes", () => {
+        const reader = fakeProc(preview);
+        const table = processTable(reader);
+        assert.deepEqual(descendants(table, 100).sort(), [100, 101, 102, 103, 104, 105]);
+        assert.deepEqual(descendants(table, 999), []);
+        const sample = sampleTree(reader, table, 100);
+        assert.equal(sample.totalBytes, (100_000 + 20_000 + 400_000 + 200_000 + 30_000) * 1024);
+        assert.deepEqual(sample.processes.map((p) => p.name).sort(), ["node", "pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "pulumi-resource-tls"]);
+        assert.equal(programName("", "comm-name"), "comm-name");
+    });
+
+    test("a process gone between listing and reading counts nothing", () => {
+        const reader = fakeProc(preview);
+        const table = processTable(reader);
+        const { 103: _gone, ...rest } = preview;
+        const sample = sampleTree(fakeProc(rest), table, 100);
+        assert.equal(sample.totalBytes, (100_000 + 20_000 + 400_000 + 30_000) * 1024);
+    });
+
+    test("a later table reads only new processes and drops exited ones", () => {
+        const first = processTable(fakeProc(preview));
+        const reads: string[] = [];
+        const { 104: _exited, ...rest } = preview;
+        const later = processTable(fakeProc({ ...rest, 106: [100, "pulumi-resource", 5_000, ["x"]] }, reads), first);
+        assert.deepEqual(reads, ["106/stat"]);
+        assert.equal(later.has(104), false);
+        assert.equal(later.get(106)?.ppid, 100);
+    });
+
+    test("the peak is the highest sum of one sample, not the sum of each process's highest", () => {
+        const peak = new PeakRss();
+        peak.add({ totalBytes: 300, processes: [{ pid: 1, name: "cli", bytes: 100 }, { pid: 2, name: "node", bytes: 200 }] });
+        peak.add({ totalBytes: 350, processes: [{ pid: 1, name: "cli", bytes: 300 }, { pid: 3, name: "plugin", bytes: 50 }] });
+        peak.add({ totalBytes: 120, processes: [{ pid: 2, name: "node", bytes: 120 }] });
+        assert.equal(peak.totalBytes, 350);
+        assert.deepEqual(peak.largest, { pid: 1, name: "cli", bytes: 300 });
+    });
+
+    test("the sampler watches one tree and the whole tree below itself, and remembers command lines", () => {
+        const sampler = new TreeSampler(fakeProc(preview), 50);
+        const watched = sampler.watch(100);
+        assert.equal(watched.peak.totalBytes, 750_000 * 1024);
+        assert.equal(sampler.whole.totalBytes, 830_000 * 1024);
+        assert.equal(watched.commands.get(103), "/p/pulumi-resource-kubernetes");
+        sampler.unwatch();
+        sampler.tick();
+        assert.equal(sampler.ticks, 2);
+    });
+});
+
+function result(clusters: number, resources: number, runsMs: number[], peakMiB: number, planResources = resources): RealCaseResult {
+    return {
+        clusters, resources, peerLinks: clusters * (clusters - 1), engineSteps: resources + 4, changeSummary: { create: resources + 2 }, planResources, runsMs,
+        peakRssBytes: peakMiB * 1024 ** 2, largest: { pid: 1, name: "node", bytes: 512 * 1024 ** 2 }, commands: [],
+    };
+}
+
+describe("the real-engine table and the N=8 / N=2 ratio", () => {
+    const n2 = summariseRealCase(result(2, 70, [30_000, 28_000, 40_000], 1000));
+    const n8 = summariseRealCase(result(8, 360, [90_000, 81_000, 84_000], 1500));
+
+    test("median, spread and time per resource of each N", () => {
+        assert.deepEqual([n2.medianMs, n2.minMs, n2.maxMs], [30_000, 28_000, 40_000]);
+        assert.equal(n8.msPerResource, 84_000 / 360);
+        assert.throws(() => summariseRealCase(result(1, 0, [1], 1)), /no resources/);
+    });
+
+    test("N=8 against N=2: per-resource time, peak memory, and the cost of each added resource", () => {
+        const ratio = ratioBetween([n2, n8]);
+        assert.ok(ratio);
+        assert.equal(ratio.timePerResource, (84_000 / 360) / (30_000 / 70));
+        assert.equal(ratio.peakRss, 1.5);
+        assert.equal(ratio.marginalMsPerResource, (84_000 - 30_000) / (360 - 70));
+        assert.equal(ratioBetween([n2]), undefined);
+    });
+
+    test("the table has the mock bench's columns and the ratio line", () => {
+        const text = renderRealTable([n2, n8], ratioBetween([n2, n8]));
+        const lines = text.split("\n");
+        assert.match(lines[0], /^case\s+resources\s+links\s+median s\s+spread s\s+ms\/resource\s+peak RSS MiB\s+largest process MiB$/);
+        assert.match(lines[2], /^N=8 full-mesh\s+360\s+56\s+84\.00\s+81\.00–90\.00\s+233\.33\s+1500\s+512 node$/);
+        assert.match(text, /N=8 vs N=2: time per resource 0\.54×, peak RSS 1\.50×; each resource added from N=2 to N=8 cost 186\.21 ms/);
+        assert.match(renderRealTable([n2], undefined), /N=8 vs N=2: not both run/);
+    });
+
+    test("a preview whose resource count differs from the offline plan's is named", () => {
+        assert.equal(planMismatch(result(2, 70, [1], 1)), undefined);
+        assert.equal(planMismatch(result(2, 70, [1], 1, 69)), "N=2: the preview has 70 resources, npm run plan 69");
+    });
+});
