@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { after, before, describe } from "node:test";
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { parse } from "yaml";
-import { Plan, PlannedResource } from "../../infra/plan/model";
+import { isComponentType, Plan, PlannedResource } from "../../infra/plan/model";
 import { RunningControlPlanes, startControlPlanes } from "./support/controlPlane";
 import { CliResult, messages, RunningCli, runCli, startCli } from "./support/faultsCli";
 import { Deployment, exportDeployment, helmRecords, liveProblems, stateProblems } from "./support/faultsConvergence";
@@ -15,7 +15,7 @@ import { Kube } from "./support/kube";
 import { E2eProject, openProject, recorder } from "./support/project";
 import { sequence } from "./support/sequence";
 import { writeStandIns } from "./support/standInCharts";
-import { expectNoChanges, normalised, ownSteps } from "./support/steps";
+import { expectNoChanges, normalised, ownSteps, providerSideChild } from "./support/steps";
 import { findToolchain, projectDir, toolsBin } from "./support/tools";
 import { Transcript } from "./support/transcript";
 
@@ -48,6 +48,24 @@ async function waitUntil(what: string, check: () => boolean, limitMs = 120_000):
 /** What the README can quote of a CLI run: its exit code and the lines a user reads. */
 function report(step: string, result: CliResult): void {
     console.log(`[${step}] $ ${result.command}\n  exit ${result.code ?? result.signal} after ${result.seconds.toFixed(1)} s\n  ${messages(result).join("\n  ")}`);
+}
+
+/** Resources the engine creates through a provider: not components, not reads. */
+const isCustom = (r: PlannedResource) => !isComponentType(r.type) && r.type !== "kubernetes:yaml/v2:ConfigFile" && !r.read;
+
+/** Everything that waits for `urn`, directly or through others. */
+function dependents(plan: Plan, urn: string): Set<string> {
+    const found = new Set<string>();
+    for (let grew = true; grew; ) {
+        grew = false;
+        for (const r of plan.resources) {
+            if (!found.has(r.urn) && r.dependsOn.some((d) => d === urn || found.has(d))) {
+                found.add(r.urn);
+                grew = true;
+            }
+        }
+    }
+    return found;
 }
 
 const urns = (deployment: Deployment) => new Set(deployment.resources.map((r) => r.urn));
@@ -97,8 +115,13 @@ describe("fault: the pulumi CLI killed (SIGKILL) halfway through up of the dev s
         const [spireCrds, spire, istiod, ztunnel] = ["spire-crds", "spire", "istiod", "ztunnel"].map((name) => release(plan, name));
         running = startCli(project, ["up", "--stack", stackName, "--yes", "--skip-preview", "--non-interactive", "--json"]);
         const cliRun = running;
-        await transcript.step("up, until SPIRE's releases are created and istiod's is in flight", () =>
-            cliRun.waitFor("spire-crds and spire created, istiod's create started", (events) => finished(events, spireCrds.urn) && finished(events, spire.urn) && started(events, istiod.urn)),
+        // Held by its gate, istiod cannot finish, so nothing that depends on it can start: once everything else is
+        // created, the one operation in flight is istiod's, whatever the machine's speed.
+        const blocked = dependents(plan, istiod.urn);
+        const others = plan.resources.filter((r) => isCustom(r) && r.urn !== istiod.urn && !blocked.has(r.urn));
+        assert.ok(blocked.has(ztunnel.urn) && others.some((r) => r.urn === spireCrds.urn) && others.some((r) => r.urn === spire.urn));
+        await transcript.step("up, until all but istiod and what needs it are created", () =>
+            cliRun.waitFor("every resource but istiod's dependents created, istiod's create started", (events) => started(events, istiod.urn) && others.every((r) => finished(events, r.urn))),
         );
         // Helm has written istiod's record: the install is under way in the cluster, held open by its gate.
         await waitUntil("istiod's Helm record pending-install", () => helmRecords(kube).some((h) => h.name === istiod.inputs.name && h.status === "pending-install"));
@@ -213,8 +236,11 @@ describe("fault: one cluster's API server stopped during up of the multicluster 
     });
 
     test(`up fails naming ${stopped.name} once its API server stops; ${intact.name}'s resources are intact`, async () => {
-        const clusterOf = new Map(plan.resources.map((r) => [r.urn, r.cluster]));
-        const isObject = (urn: string, type: string) => type.startsWith("kubernetes:") && !type.startsWith("kubernetes:yaml/") && clusterOf.has(urn);
+        const planned = new Map(plan.resources.map((r) => [r.urn, r.cluster]));
+        const configFiles = new Map(plan.resources.filter((r) => r.type === "kubernetes:yaml/v2:ConfigFile").map((r) => [r.name, r.cluster]));
+        // A ConfigFile's provider-side children are named "<ConfigFile name>:<object>" and belong to its cluster.
+        const clusterOf = (urn: string) => planned.get(urn) ?? (providerSideChild(urn) ? configFiles.get(urn.split("::").pop()!.split(":")[0]) : undefined);
+        const isObject = (urn: string, type: string) => type.startsWith("kubernetes:") && !type.startsWith("kubernetes:yaml/") && clusterOf(urn) !== undefined;
         let stopping: Promise<void> | undefined;
         let stoppedAfter: string | undefined;
         const run = recorder();
@@ -222,7 +248,7 @@ describe("fault: one cluster's API server stopped during up of the multicluster 
         const onEvent = (event: EngineEvent): void => {
             run.onEvent(event);
             const done = event.resOutputsEvent?.metadata;
-            if (!stopping && done && isObject(done.urn, done.type) && clusterOf.get(done.urn) === stopped.name) {
+            if (!stopping && done && isObject(done.urn, done.type) && clusterOf(done.urn) === stopped.name) {
                 stoppedAfter = done.urn;
                 stopping = planes!.stopApiServer(stopped.context);
             }
@@ -242,16 +268,21 @@ describe("fault: one cluster's API server stopped during up of the multicluster 
         const diagnostics = [...new Set(error.split("\n").filter((l) => /error: /.test(l) || /^\s+\S+ \([^)]+\):$/.test(l)).map((l) => l.trim()))];
         console.log(`[up, ${stopped.name}'s API server stopped]\n  ${diagnostics.join("\n  ")}`);
         assert.match(error, new RegExp(`\\(${stopped.name}-[^)]+\\):\\s*\\n\\s*error: `), `an error under a ${stopped.name} resource`);
+        // The provider's messages name the API server by address, never by context.
+        const server = new URL(planes!.clusters[stopped.context].server).host;
+        assert.ok(error.includes(`dial tcp ${server}: connect: connection refused`), `the error names ${stopped.name}'s API server, ${server}`);
+        assert.equal(error.includes(`dial tcp ${new URL(planes!.clusters[intact.context].server).host}:`), false, `nothing failed against ${intact.name}'s API server`);
         assert.ok(failed.length > 0, "some operation failed");
-        assert.deepEqual(failed.filter((urn) => clusterOf.get(urn) !== stopped.name), [], `only ${stopped.name}'s operations failed`);
+        assert.deepEqual(failed.filter((urn) => clusterOf(urn) !== stopped.name), [], `only ${stopped.name}'s operations failed`);
 
         const deployment = await exportDeployment(project, "multicluster");
         console.log(`[state after the failed up] ${deployment.resources.length} resources; pending: ${JSON.stringify((deployment.pending_operations ?? []).map((op) => `${op.type} ${op.resource.urn.split("::").pop()}`))}`);
         const inState = urns(deployment);
         const intactInState = plan.resources.filter((r) => r.cluster === intact.name && inState.has(r.urn));
         assert.ok(intactInState.some((r) => r.type.startsWith("kubernetes:helm")), `${intact.name} got at least one release before the failure`);
-        assert.deepEqual((deployment.pending_operations ?? []).filter((op) => clusterOf.get(op.resource.urn) === intact.name), []);
-        assert.deepEqual(liveProblems(plan, kubes, (r) => r.cluster === intact.name && inState.has(r.urn)), [], `${intact.name}'s objects in the state are live`);
+        assert.deepEqual((deployment.pending_operations ?? []).filter((op) => clusterOf(op.resource.urn) === intact.name), []);
+        const namesInState = new Set(deployment.resources.map((r) => r.urn.split("::").pop()!));
+        assert.deepEqual(liveProblems(plan, kubes, (r) => r.cluster === intact.name && namesInState.has(r.name)), [], `${intact.name}'s objects in the state are live`);
         const twice = deployment.resources.filter((r, i, all) => all.findIndex((o) => o.urn === r.urn) !== i);
         assert.deepEqual(twice, []);
     });

@@ -1,4 +1,4 @@
-import { Plan, PlannedResource } from "../../../infra/plan/model";
+import { Plan } from "../../../infra/plan/model";
 import { runCli } from "./faultsCli";
 import { Kube } from "./kube";
 import { E2eProject } from "./project";
@@ -41,11 +41,6 @@ export function stateProblems(deployment: Deployment, plan: Plan): string[] {
     return problems;
 }
 
-/** Resources of one cluster in the state. */
-export function clusterUrns(plan: Plan, cluster: string): Set<string> {
-    return new Set(plan.resources.filter((r) => r.cluster === cluster).map((r) => r.urn));
-}
-
 interface Metadata {
     readonly name?: string;
     readonly namespace?: string;
@@ -61,15 +56,18 @@ const liveKinds: Record<string, { kind: string; namespaced: boolean }> = {
 
 /**
  * Live objects that should be there and are not, and Helm releases that are half-installed or not planned.
- * `only` restricts the check to some resources (for a cluster whose deployment stopped halfway).
+ * `only` restricts the check to some resources by engine name, a ConfigFile's children included (for a
+ * deployment that stopped halfway).
  */
-export function liveProblems(plan: Plan, kubes: ReadonlyMap<string, Kube>, only?: (r: PlannedResource) => boolean): string[] {
+export function liveProblems(plan: Plan, kubes: ReadonlyMap<string, Kube>, only?: (resource: { name: string; cluster: string }) => boolean): string[] {
     const problems: string[] = [];
     const releases = new Map<string, Set<string>>();
     const records = new Map<string, HelmRecord[]>();
     const recordsOf = (cluster: string): HelmRecord[] => records.get(cluster) ?? records.set(cluster, helmRecords(kubes.get(cluster)!)).get(cluster)!;
     for (const r of plan.resources) {
-        if (r.cluster === null || r.read || (only && !only(r))) continue;
+        if (r.cluster === null || r.read) continue;
+        const cluster = r.cluster;
+        if (only && r.type !== "kubernetes:yaml/v2:ConfigFile" && !only({ name: r.name, cluster })) continue;
         const kube = kubes.get(r.cluster);
         if (!kube) throw new Error(`no kubectl for cluster ${r.cluster}`);
         const inputs = r.inputs as { metadata?: Metadata; name?: string; namespace?: string };
@@ -83,6 +81,7 @@ export function liveProblems(plan: Plan, kubes: ReadonlyMap<string, Kube>, only?
             (releases.get(r.cluster) ?? releases.set(r.cluster, new Set()).get(r.cluster)!).add(`${namespace}/${name}`);
         } else if (r.type === "kubernetes:yaml/v2:ConfigFile") {
             for (const child of r.registersAtDeploy?.names ?? []) {
+                if (only && !only({ name: child, cluster })) continue;
                 const crd = child.slice(child.indexOf(":") + 1);
                 if (!kube.get("customresourcedefinition", crd)) problems.push(`${r.cluster}: CRD ${crd} of ${r.name} missing`);
             }
