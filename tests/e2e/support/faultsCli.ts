@@ -186,12 +186,12 @@ function commandLine(pid: number): string {
     }
 }
 
-/** The lines a user reads in a CLI run's output: errors and warnings, without the toolchain's plugin-path notices. */
+/** The lines a user reads in a CLI run's output: errors, warnings and the change counts, without the toolchain's plugin-path notices. */
 export function messages(result: CliResult): string[] {
     const lines = result.output
         .split("\n")
         .map((line) => line.trim())
-        .filter((line) => /(^|\s)(error|warning):|^\* urn:|has been canceled|locked by/.test(line))
+        .filter((line) => /(^|\s)(error|warning):|^\* urn:|has been canceled|locked by|^[-+~]?\s*\d+ (created|updated|deleted|unchanged|errored|replaced)$/.test(line))
         .filter((line) => !/using pulumi-resource-|resource plugin tls is expected/.test(line));
     return [...new Set(lines)];
 }
