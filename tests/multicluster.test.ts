@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { describe, test } from "node:test";
 import { Plan, PlannedResource } from "../infra/plan/model";
 import { recordPlan } from "../infra/plan/recorder";
+import { renderTree } from "../infra/plan/render";
 import { readStackConfig } from "../infra/plan/stackFiles";
 import { program } from "../stacks";
 import { knownProviderOutputs } from "./support/providerOutputs";
@@ -155,6 +156,7 @@ describe("a remote's address comes from its live gateway on every run", () => {
     test("a preview that creates the gateway skips the read: its id and the links' addresses are unknown", async () => {
         const p = await plan(settings({}, 2));
         assert.deepEqual(named(p, "cluster1-eastwest-live").read, { id: "[unknown]" });
+        assert.match(renderTree(p), /Gateway cluster1-eastwest-live {2}reads the live object \(id known once it exists\) on every run {2}← after cluster1-eastwest-gateway\n/);
         assert.deepEqual(input(named(p, "cluster2-to-cluster1-gateway"), "spec", "addresses"), ["[unknown]"]);
     });
 });

@@ -59,7 +59,7 @@ function summary(r: PlannedResource): string {
                 if (addresses) parts.push(`addresses ${JSON.stringify(addresses)}`);
             }
     }
-    if (r.read) parts.push(`reads the live object ${r.read.id === unknownMarker ? "(id known once it exists)" : JSON.stringify(r.read.id)} on every run`);
+    if (r.read) parts.push(`reads ${r.read.id === unknownMarker ? "the live object (id known once it exists)" : JSON.stringify(r.read.id)} on every run`);
     const flags = [r.options.protect ? "protect" : "", r.options.retainOnDelete ? "retain on delete" : ""].filter(Boolean);
     if (flags.length) parts.push(`[${flags.join(", ")}]`);
     return parts.filter(Boolean).join("  ");
