@@ -291,6 +291,13 @@ describe("fault: one cluster's API server stopped during up of the multicluster 
 
     test(`after ${stopped.name}'s API server is back, up converges and a preview shows no changes`, async () => {
         await planes!.startApiServer(stopped.context);
+        // When the server died during a Helm install, the release is left with a pending-install record and every
+        // up fails with "cannot re-use a name that is still in use" (seen once in four runs): the documented
+        // recovery deletes such records first, as after a killed CLI. Their releases are not in the state.
+        const kube = kubes.get(stopped.name)!;
+        const cutOff = helmRecords(kube).filter((h) => h.status === "pending-install");
+        console.log(`[${stopped.name}] Helm releases cut off mid-install: ${JSON.stringify(cutOff.map((h) => `${h.namespace}/${h.name}`))}`);
+        for (const h of cutOff) kube.run(["delete", "secret", "-n", h.namespace, "-l", `owner=helm,name=${h.name},status=pending-install`]);
         const before = await exportDeployment(project, "multicluster");
         const result = await transcript.step("up, API server back", () => stack.up(), (r) => r.summary.resourceChanges);
         assert.equal(result.summary.result, "succeeded");
