@@ -10,8 +10,8 @@ import { RunningControlPlanes, startControlPlanes } from "./support/controlPlane
 import { CliResult, messages, RunningCli, runCli, startCli } from "./support/faultsCli";
 import { Deployment, exportDeployment, helmRecords, liveProblems, stateProblems } from "./support/faultsConvergence";
 import { holdInstall, LoadBalancerStandIn } from "./support/faultsGate";
-import { EastWestController } from "./support/gatewayController";
 import { Kube } from "./support/kube";
+import { closeScenario, MeshEnvironment, startMeshEnvironment } from "./support/meshEnvironment";
 import { E2eProject, openProject, recorder } from "./support/project";
 import { sequence } from "./support/sequence";
 import { writeStandIns } from "./support/standInCharts";
@@ -208,32 +208,24 @@ describe("fault: one cluster's API server stopped during up of the multicluster 
     const transcript = new Transcript("fault: API server down mid-up");
     const clusters = clustersOf("multicluster");
     const [intact, stopped] = clusters;
-    let planes: RunningControlPlanes | undefined;
-    let controller: EastWestController | undefined;
+    let environment: MeshEnvironment | undefined;
+    let planes: RunningControlPlanes;
     let project: E2eProject;
     let stack: Stack;
     let kubes: Map<string, Kube>;
     let plan: Plan;
 
     before(async () => {
-        const toolchain = findToolchain();
-        planes = await startControlPlanes({ contexts: clusters.map((c) => c.context), binDir: toolsBin, workDir: path.join(root, "control-plane") });
-        kubes = new Map(clusters.map((c) => [c.name, new Kube(planes!.kubeconfig, c.context)]));
-        controller = new EastWestController([...kubes.values()]);
-        project = await openProject(root, toolchain, planes.kubeconfig);
-        const standIns = writeStandIns(path.join(root, "stand-ins"), project.dir);
+        environment = await startMeshEnvironment(root, clusters);
+        ({ planes, kubes, project } = environment);
+        const standIns = environment.standIns;
         stack = await project.stack("multicluster");
         await stack.setConfig("ambient-spire:soloLicenseKey", { value: licence, secret: true });
         project.editStackFile("multicluster", { "ambient-spire:sources": standIns.sources });
         plan = project.plan("multicluster");
     });
 
-    after(async () => {
-        await controller?.stop();
-        await planes?.stop();
-        console.log(transcript.render());
-        if (!process.env.AMBIENT_SPIRE_E2E_KEEP) fs.rmSync(root, { recursive: true, force: true });
-    });
+    after(() => closeScenario(root, transcript, environment));
 
     test(`up fails naming ${stopped.name} once its API server stops; ${intact.name}'s resources are intact`, async () => {
         const planned = new Map(plan.resources.map((r) => [r.urn, r.cluster]));
@@ -250,7 +242,7 @@ describe("fault: one cluster's API server stopped during up of the multicluster 
             const done = event.resOutputsEvent?.metadata;
             if (!stopping && done && isObject(done.urn, done.type) && clusterOf(done.urn) === stopped.name) {
                 stoppedAfter = done.urn;
-                stopping = planes!.stopApiServer(stopped.context);
+                stopping = planes.stopApiServer(stopped.context);
             }
             const failure = event.resOpFailedEvent?.metadata;
             if (failure) failed.push(failure.urn);
@@ -271,9 +263,9 @@ describe("fault: one cluster's API server stopped during up of the multicluster 
         // The provider's messages name the API server by address, never by context: "dial tcp <host:port>:
         // connect: connection refused" when the server was already gone, `Post "https://<host:port>/…":
         // unexpected EOF` when it died during the request (both seen).
-        const server = new URL(planes!.clusters[stopped.context].server).host;
+        const server = new URL(planes.clusters[stopped.context].server).host;
         assert.ok(error.includes(`dial tcp ${server}: `) || error.includes(`"https://${server}/`), `the error names ${stopped.name}'s API server, ${server}`);
-        assert.equal(error.includes(`dial tcp ${new URL(planes!.clusters[intact.context].server).host}:`), false, `nothing failed against ${intact.name}'s API server`);
+        assert.equal(error.includes(`dial tcp ${new URL(planes.clusters[intact.context].server).host}:`), false, `nothing failed against ${intact.name}'s API server`);
         assert.ok(failed.length > 0, "some operation failed");
         assert.deepEqual(failed.filter((urn) => clusterOf(urn) !== stopped.name), [], `only ${stopped.name}'s operations failed`);
 
@@ -290,7 +282,7 @@ describe("fault: one cluster's API server stopped during up of the multicluster 
     });
 
     test(`after ${stopped.name}'s API server is back, up converges and a preview shows no changes`, async () => {
-        await planes!.startApiServer(stopped.context);
+        await planes.startApiServer(stopped.context);
         // When the server died during a Helm install, the release is left with a pending-install record and every
         // up fails with "cannot re-use a name that is still in use" (seen once in four runs): the documented
         // recovery deletes such records first, as after a killed CLI. Their releases are not in the state.

@@ -7,14 +7,13 @@ import { after, before, describe } from "node:test";
 import { Stack } from "@pulumi/pulumi/automation";
 import { parse } from "yaml";
 import { Plan } from "../../infra/plan/model";
-import { RunningControlPlanes, startControlPlanes } from "./support/controlPlane";
 import { EastWestController } from "./support/gatewayController";
 import { Kube, KubeObject } from "./support/kube";
-import { E2eProject, openProject, recorder } from "./support/project";
+import { closeScenario, MeshEnvironment, startMeshEnvironment } from "./support/meshEnvironment";
+import { E2eProject, recorder } from "./support/project";
 import { sequence } from "./support/sequence";
-import { writeStandIns } from "./support/standInCharts";
 import { expectNoChanges, normalised, ownSteps, planVersusPreview, predicted } from "./support/steps";
-import { findToolchain, projectDir, toolsBin } from "./support/tools";
+import { projectDir } from "./support/tools";
 import { Transcript } from "./support/transcript";
 
 /**
@@ -36,31 +35,23 @@ describe("multicluster stack on the real engine", () => {
     const test = sequence();
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "ambient-spire-e2e-mc-"));
     const transcript = new Transcript("multicluster");
-    let planes: RunningControlPlanes | undefined;
-    let controller: EastWestController | undefined;
+    let environment: MeshEnvironment | undefined;
+    let controller: EastWestController;
     let project: E2eProject;
     let stack: Stack;
     let kubes: Map<string, Kube>;
     let deployed: Plan;
 
     before(async () => {
-        const toolchain = findToolchain();
-        planes = await startControlPlanes({ contexts: [...committedClusters.map((c) => c.context), third.context], binDir: toolsBin, workDir: path.join(root, "control-plane") });
-        kubes = new Map([...committedClusters, third].map((c) => [c.name, new Kube(planes!.kubeconfig, c.context)]));
-        controller = new EastWestController([...kubes.values()]);
-        project = await openProject(root, toolchain, planes.kubeconfig);
-        const standIns = writeStandIns(path.join(root, "stand-ins"), project.dir);
+        environment = await startMeshEnvironment(root, [...committedClusters, third]);
+        ({ controller, kubes, project } = environment);
+        const standIns = environment.standIns;
         stack = await project.stack("multicluster");
         await stack.setConfig("ambient-spire:soloLicenseKey", { value: licence, secret: true });
         project.editStackFile("multicluster", { "ambient-spire:sources": standIns.sources });
     });
 
-    after(async () => {
-        await controller?.stop();
-        await planes?.stop();
-        console.log(transcript.render());
-        if (!process.env.AMBIENT_SPIRE_E2E_KEEP) fs.rmSync(root, { recursive: true, force: true });
-    });
+    after(() => closeScenario(root, transcript, environment));
 
     test("the preview of the empty stack is the offline plan", async () => {
         const run = recorder();
@@ -101,7 +92,7 @@ describe("multicluster stack on the real engine", () => {
             for (const remote of committedClusters.filter((c) => c.name !== cluster.name)) {
                 const link = kube.get("gateways.gateway.networking.k8s.io", `istio-remote-peer-${remote.name}`, "istio-eastwest");
                 assert.ok(link, `${cluster.name} links to ${remote.name}`);
-                assert.deepEqual((link.spec as { addresses: unknown }).addresses, [{ type: "Hostname", value: controller!.addresses.get(remote.context) }]);
+                assert.deepEqual((link.spec as { addresses: unknown }).addresses, [{ type: "Hostname", value: controller.addresses.get(remote.context) }]);
                 assert.equal(link.metadata.labels?.["topology.istio.io/network"], remote.name);
             }
         }
@@ -113,7 +104,7 @@ describe("multicluster stack on the real engine", () => {
         const [moved, other] = committedClusters;
         const kube = kubes.get(moved.name)!;
         const newAddress = `moved.${moved.context}.eastwest.e2e.invalid`;
-        controller!.addresses.set(moved.context, newAddress);
+        controller.addresses.set(moved.context, newAddress);
         const liveAddress = () => (kube.get("gateways.gateway.networking.k8s.io", "istio-eastwest", "istio-eastwest")?.status as { addresses?: { value: string }[] } | undefined)?.addresses?.[0]?.value;
         for (let waited = 0; liveAddress() !== newAddress; waited += 250) {
             assert.ok(waited < 30_000, "the stand-in did not publish the new address");

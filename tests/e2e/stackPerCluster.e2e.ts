@@ -6,17 +6,17 @@ import { after, before, describe } from "node:test";
 import { Stack } from "@pulumi/pulumi/automation";
 import { Plan } from "../../infra/plan/model";
 import { CaSnapshot, decoded, snapshotCaSecrets, snapshotChanges, verifyAgainstRoot } from "./support/caSecrets";
-import { RunningControlPlanes, startControlPlanes } from "./support/controlPlane";
 import { EastWestController } from "./support/gatewayController";
 import { Kube } from "./support/kube";
-import { E2eProject, openProject, recorder } from "./support/project";
+import { closeScenario, MeshEnvironment, startMeshEnvironment } from "./support/meshEnvironment";
+import { E2eProject, recorder } from "./support/project";
 import { CliRun, runPulumi, runPulumiOk, stackOutputs, stateResources } from "./support/pulumiCli";
 import { ReadmeCommand, readmeCommands, stackOf, subcommandOf } from "./support/readmeCommands";
 import { sequence } from "./support/sequence";
 import { ownStateUrns, planUrns, readStackFile, referencedStacks, StackFile, staleReferenceOutputs, writeReferences } from "./support/stackPerCluster";
-import { StandIns, writeStandIns } from "./support/standInCharts";
+import { StandIns } from "./support/standInCharts";
 import { expectNoChanges, normalised, ownSteps } from "./support/steps";
-import { findToolchain, projectDir, toolsBin } from "./support/tools";
+import { projectDir } from "./support/tools";
 import { Transcript } from "./support/transcript";
 
 /**
@@ -40,8 +40,8 @@ describe("stack-per-cluster on the real engine, as the README tells it", () => {
     let stackFiles: Map<string, StackFile>;
     let clusterStacks: StackFile[];
     let pkiStack: StackFile;
-    let planes: RunningControlPlanes | undefined;
-    let controller: EastWestController | undefined;
+    let environment: MeshEnvironment | undefined;
+    let controller: EastWestController;
     let project: E2eProject;
     let standIns: StandIns;
     let kubes: Map<string, Kube>;
@@ -96,20 +96,11 @@ describe("stack-per-cluster on the real engine, as the README tells it", () => {
         pkiStack = pkiStacks[0];
         assert.ok(clusterStacks.length >= 2, "the README's sequence initialises at least two cluster stacks");
 
-        const toolchain = findToolchain();
-        planes = await startControlPlanes({ contexts: allClusters().map((c) => c.context), binDir: toolsBin, workDir: path.join(root, "control-plane") });
-        kubes = new Map(allClusters().map((c) => [c.name, new Kube(planes!.kubeconfig, c.context)]));
-        controller = new EastWestController([...kubes.values()]);
-        project = await openProject(root, toolchain, planes.kubeconfig);
-        standIns = writeStandIns(path.join(root, "stand-ins"), project.dir);
+        environment = await startMeshEnvironment(root, allClusters());
+        ({ controller, kubes, project, standIns } = environment);
     });
 
-    after(async () => {
-        await controller?.stop();
-        await planes?.stop();
-        console.log(transcript.render());
-        if (!process.env.AMBIENT_SPIRE_E2E_KEEP) fs.rmSync(root, { recursive: true, force: true });
-    });
+    after(() => closeScenario(root, transcript, environment));
 
     test("the README's first deployment, command for command", async () => {
         let environmentReady = false;
@@ -187,7 +178,7 @@ describe("stack-per-cluster on the real engine, as the README tells it", () => {
             assert.deepEqual(links, others.map((o) => `istio-remote-peer-${o.name}`).sort(), `${cluster.name}'s links`);
             for (const other of others) {
                 const link = kube.get("gateways.gateway.networking.k8s.io", `istio-remote-peer-${other.name}`, "istio-eastwest")!;
-                assert.deepEqual((link.spec as { addresses: unknown }).addresses, [{ type: "Hostname", value: controller!.addresses.get(other.context) }]);
+                assert.deepEqual((link.spec as { addresses: unknown }).addresses, [{ type: "Hostname", value: controller.addresses.get(other.context) }]);
                 assert.equal(link.metadata.labels?.["topology.istio.io/network"], other.network ?? other.name);
             }
         }
@@ -287,7 +278,7 @@ describe("stack-per-cluster on the real engine, as the README tells it", () => {
         const linking = clusterStacks.filter((f) => referencedStacks(f).includes(qualified.get(movedStack.name)!)).map((f) => f.name);
         assert.deepEqual(commands.slice(1).map((c) => stackOf(c.argv)).sort(), linking.sort(), "then an up of every stack that links to it");
         const newAddress = `moved.${moved.context}.eastwest.e2e.invalid`;
-        controller!.addresses.set(moved.context, newAddress);
+        controller.addresses.set(moved.context, newAddress);
         const kube = kubes.get(moved.name)!;
         const liveAddress = () => (kube.get("gateways.gateway.networking.k8s.io", "istio-eastwest", "istio-eastwest")?.status as { addresses?: { value: string }[] } | undefined)?.addresses?.[0]?.value;
         for (let waited = 0; liveAddress() !== newAddress; waited += 250) {
