@@ -284,7 +284,7 @@ describe("fault: one cluster's API server stopped during up of the multicluster 
     test(`after ${stopped.name}'s API server is back, up converges and a preview shows no changes`, async () => {
         await planes.startApiServer(stopped.context);
         // When the server died during a Helm install, the release is left with a pending-install record and every
-        // up fails with "cannot re-use a name that is still in use" (seen once in four runs): the documented
+        // up fails with "cannot re-use a name that is still in use" (seen once): the documented
         // recovery deletes such records first, as after a killed CLI. Their releases are not in the state.
         const kube = kubes.get(stopped.name)!;
         const cutOff = helmRecords(kube).filter((h) => h.status === "pending-install");
