@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the real-engine toolchain into .tools/bin (not committed) from the Go module proxy:
-#   etcd, kube-apiserver, kube-controller-manager, kubectl, the Pulumi CLI and its Node.js language host.
+#   etcd, kube-apiserver, kube-controller-manager, kubectl, the Pulumi CLI, its Node.js language host and the
+#   Pulumi YAML language host (the non-TypeScript consumer the component package is proven with).
 # Idempotent: a tool whose stamp names the wanted version is skipped, so a second run only checks.
 # Provider plugins (kubernetes, tls) are not built here: install them as Pulumi users do
 # (`pulumi plugin install resource kubernetes 4.34.2`); `npm run e2e` says which are missing.
@@ -19,6 +20,7 @@ pulumi_version=$(node -p 'require("./node_modules/@pulumi/pulumi/package.json").
 # The Node.js language host left sdk/v3 after v3.68.0 and its own module is not on the proxy; v3.68.0 is the
 # newest that builds from the proxy and it drives @pulumi/pulumi 3.248 (it ignores runtime.options.nodeargs).
 language_host_version=3.68.0
+yaml_host_version=1.25.0
 
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
 
@@ -88,6 +90,20 @@ build_language_host() {
   stamp pulumi-language-nodejs "$language_host_version"
 }
 
+build_yaml_host() {
+  if stamped pulumi-language-yaml "$yaml_host_version"; then
+    say "pulumi-language-yaml $yaml_host_version: present"; return
+  fi
+  say "pulumi-language-yaml $yaml_host_version: building"
+  local dir=$work/yaml-host pkg=github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
+  new_module "$dir" local/yaml-host-build
+  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$pkg" > "$dir/tools.go"
+  ( cd "$dir" && go get "github.com/pulumi/pulumi-yaml@v$yaml_host_version" && go mod tidy \
+    && go build -trimpath -ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$yaml_host_version" \
+         -o "$bin/pulumi-language-yaml" "$pkg" )
+  stamp pulumi-language-yaml "$yaml_host_version"
+}
+
 build_pulumi() {
   if stamped pulumi "$pulumi_version"; then say "pulumi $pulumi_version: present"; return; fi
   say "pulumi CLI $pulumi_version: building"
@@ -111,6 +127,7 @@ build_pulumi() {
 
 command -v go >/dev/null || { echo "e2e:tools needs Go (1.25 or newer) on PATH" >&2; exit 1; }
 build_language_host
+build_yaml_host
 build_etcd
 build_kubernetes
 build_pulumi
