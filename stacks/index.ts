@@ -3,3 +3,4 @@ export { loadMeshSpec, loadStackSpec, MeshSpec, PkiStackSpec, StackSpec, Cluster
 export { buildMesh, buildPki, MeshOutputs, ClusterOutputs } from "./topology";
 export { PkiStackOutputs, ClusterStackOutputs } from "./references";
 export { program } from "./program";
+export { Mesh, MeshArgs, MeshClusterArgs, MeshClusterOutputs, meshType } from "./mesh";

@@ -27,6 +27,15 @@ export interface MeshInputs {
      * anything is registered. Undefined when this stack owns its root.
      */
     readonly referenced?: ClusterStackReferences;
+    /**
+     * Where the mesh's resources hang: undefined at the top of the stack (the TypeScript program, whose URNs must
+     * not move), or the `Mesh` component that composes them for other languages.
+     */
+    readonly parent?: pulumi.Resource;
+    /** Put in front of every top-level resource name, so two `Mesh` components in one stack cannot collide. Default: "". */
+    readonly namePrefix?: string;
+    /** A kubeconfig (contents or path, a Pulumi secret) by cluster name, for clusters reached without the ambient one. */
+    readonly kubeconfigs?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /** What an operator needs from a stack; never a private key. */
@@ -71,13 +80,30 @@ function keySpecOf(pki: PkiInput): KeySpec {
     };
 }
 
-function rootCaOf(pki: PkiInput): RootCa {
-    return new RootCa("mesh-root-ca", {
-        key: keySpecOf(pki),
-        validityDays: pki.rootValidityDays,
-        earlyRenewalDays: pki.earlyRenewalDays,
-        protect: pki.protectRoot,
-    });
+function rootCaOf(pki: PkiInput, placed: Placement = topLevel): RootCa {
+    return new RootCa(
+        placed.name("mesh-root-ca"),
+        {
+            key: keySpecOf(pki),
+            validityDays: pki.rootValidityDays,
+            earlyRenewalDays: pki.earlyRenewalDays,
+            protect: pki.protectRoot,
+        },
+        placed.opts,
+    );
+}
+
+/** Where the top-level resources of a composition go: their name prefix and parent. */
+interface Placement {
+    readonly name: (base: string) => string;
+    readonly opts: { readonly parent?: pulumi.Resource };
+}
+
+const topLevel: Placement = { name: (base) => base, opts: {} };
+
+function placementOf(parent: pulumi.Resource | undefined, namePrefix: string | undefined): Placement {
+    const prefix = namePrefix ?? "";
+    return { name: (base) => prefix + base, opts: parent ? { parent } : {} };
 }
 
 /**
@@ -101,10 +127,11 @@ function casOf(cluster: ClusterSpec, multicluster: boolean): { spire: CaPlan; is
  * of the others) SPIRE and the mesh, then the links. The only edges between clusters are links waiting for
  * their remote's gateway.
  */
-export function buildMesh({ spec, licenseKey, referenced }: MeshInputs): MeshOutputs {
+export function buildMesh({ spec, licenseKey, referenced, parent, namePrefix, kubeconfigs }: MeshInputs): MeshOutputs {
+    const placed = placementOf(parent, namePrefix);
     const key = keySpecOf(spec.pki);
     // A cluster stack of the stack-per-cluster shape has no root of its own.
-    const root = spec.pkiStack === undefined ? rootCaOf(spec.pki) : undefined;
+    const root = spec.pkiStack === undefined ? rootCaOf(spec.pki, placed) : undefined;
     const referencedRoot = referenced?.pki?.rootCaCertPem;
     // Without a pki deployment nothing signed exists, so no cluster is built and this empty value is never used.
     const rootCertPem = root ? root.certPem : pulumi.output(referencedRoot ?? "");
@@ -116,15 +143,19 @@ export function buildMesh({ spec, licenseKey, referenced }: MeshInputs): MeshOut
         const signer: IntermediateSigner = root
             ? { issuer: root }
             : { signedElsewhere: { certPemByRotation: referenced?.pki?.signedIntermediates[ca.name] ?? {}, issuerCertPem: rootCertPem } };
-        const made = new IntermediateCa(ca.name, {
-            signer,
-            commonName: ca.commonName,
-            maxPathLength: ca.maxPathLength,
-            key,
-            validityDays: spec.pki.intermediateValidityDays,
-            earlyRenewalDays: spec.pki.earlyRenewalDays,
-            rotation: cluster.rotation,
-        });
+        const made = new IntermediateCa(
+            placed.name(ca.name),
+            {
+                signer,
+                commonName: ca.commonName,
+                maxPathLength: ca.maxPathLength,
+                key,
+                validityDays: spec.pki.intermediateValidityDays,
+                earlyRenewalDays: spec.pki.earlyRenewalDays,
+                rotation: cluster.rotation,
+            },
+            placed.opts,
+        );
         if (!root) certificateRequests[ca.name] = made.requests.map((r) => ({ ...r, maxPathLength: ca.maxPathLength }));
         return made.material;
     };
@@ -139,15 +170,15 @@ export function buildMesh({ spec, licenseKey, referenced }: MeshInputs): MeshOut
             pulumi.log.warn(`${cluster.name}: its CA requests await the pki stack ${spec.pkiStack}; run pulumi up there, then here again`);
             continue;
         }
-        const { provider, adoptingProvider } = providersOf(cluster);
-        const spire = new SpireRelease(`${cluster.name}-spire`, {
+        const { provider, adoptingProvider } = providersOf(cluster, placed, kubeconfigs?.[cluster.name]);
+        const spire = new SpireRelease(placed.name(`${cluster.name}-spire`), {
             provider,
             trustDomain: cluster.trustDomain,
             clusterName: cluster.name,
             chartSources: { crds: spec.sources.charts.spireCrds, spire: spec.sources.charts.spire },
             upstreamCa: { certChainPem: spireCa.certPem, privateKeyPem: spireCa.privateKeyPem, trustBundlePem: rootCertPem },
-        });
-        const mesh = new AmbientMesh(`${cluster.name}-mesh`, {
+        }, placed.opts);
+        const mesh = new AmbientMesh(placed.name(`${cluster.name}-mesh`), {
             provider,
             istio: { version: spec.istio.version, repoKey: spec.istio.repoKey },
             clusterDomain: spec.istio.clusterDomain,
@@ -162,14 +193,14 @@ export function buildMesh({ spec, licenseKey, referenced }: MeshInputs): MeshOut
             ...(istioCa
                 ? { pluginCa: { caCertPem: istioCa.certPem, caKeyPem: istioCa.privateKeyPem, rootCertPem, certChainPem: istioCa.chainPem } }
                 : {}),
-        });
+        }, placed.opts);
         const eastWest = spec.multicluster
-            ? new EastWestGateway(`${cluster.name}-eastwest`, {
+            ? new EastWestGateway(placed.name(`${cluster.name}-eastwest`), {
                   provider,
                   clusterName: cluster.name,
                   network: cluster.network,
                   after: [mesh.gatewayApiCrds, mesh.istiod, spire],
-              })
+              }, placed.opts)
             : undefined;
         parts.set(cluster.name, { spec: cluster, provider, mesh, ...(eastWest ? { eastWest } : {}) });
     }
@@ -184,11 +215,11 @@ export function buildMesh({ spec, licenseKey, referenced }: MeshInputs): MeshOut
             pulumi.log.warn(`${link.from} -> ${link.to}: ${link.to} has no east-west address yet (not deployed, or awaiting its signature); the link is made on a later pulumi up`);
             continue;
         }
-        new PeerLink(`${link.from}-to-${link.to}`, {
+        new PeerLink(placed.name(`${link.from}-to-${link.to}`), {
             provider: local.provider,
             remote,
             after: [local.mesh.gatewayApiCrds, local.mesh.istiod, localGateway.namespaceResource],
-        });
+        }, placed.opts);
     }
 
     const clusters: Record<string, ClusterOutputs> = {};
@@ -214,11 +245,15 @@ export function buildMesh({ spec, licenseKey, referenced }: MeshInputs): MeshOut
  * ship them and a destroy keeps them; everything else must fail rather than take over an object it did not
  * create (a renamed resource would otherwise be created over the old object, then deleted with it).
  */
-function providersOf(cluster: ClusterSpec): { provider: k8s.Provider; adoptingProvider: k8s.Provider } {
-    const connection = { ...(cluster.context !== undefined ? { context: cluster.context } : {}), enableSecretMutable: true };
+function providersOf(cluster: ClusterSpec, placed: Placement, kubeconfig: pulumi.Input<string> | undefined): { provider: k8s.Provider; adoptingProvider: k8s.Provider } {
+    const connection = {
+        ...(cluster.context !== undefined ? { context: cluster.context } : {}),
+        ...(kubeconfig !== undefined ? { kubeconfig: pulumi.secret(kubeconfig) } : {}),
+        enableSecretMutable: true,
+    };
     return {
-        provider: new k8s.Provider(cluster.name, connection),
-        adoptingProvider: new k8s.Provider(`${cluster.name}/adopt-existing`, { ...connection, upsertExistingObjects: true }),
+        provider: new k8s.Provider(placed.name(cluster.name), connection, placed.opts),
+        adoptingProvider: new k8s.Provider(placed.name(`${cluster.name}/adopt-existing`), { ...connection, upsertExistingObjects: true }, placed.opts),
     };
 }
 

@@ -4,9 +4,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { ConfigError, program } from "../stacks";
+import { runCounting } from "./support/counting";
 import { asConfig, clusters, licenceForTests, settings, StackSettings } from "./support/stacks";
 
 /**
@@ -103,25 +103,8 @@ const catalogue: BadInput[] = [
 ];
 
 /** Runs the program on counting mocks: returns the error and how many resources it registered. */
-async function run(values: StackSettings, secretKeys: readonly string[] = [], plainLicence = false): Promise<{ error: unknown; registered: number }> {
-    let registered = 0;
-    await pulumi.runtime.setMocks({ newResource: (a) => ((registered += 1), { id: "", state: a.inputs }), call: (a) => a.inputs }, "ambient-spire", "bad", true);
-    pulumi.runtime.setAllConfig(asConfig(values), [...(plainLicence ? [] : ["ambient-spire:soloLicenseKey"]), ...secretKeys]);
-    let error: unknown;
-    await pulumi.runtime.runInPulumiStack(async () => {
-        try {
-            await program();
-        } catch (e) {
-            error = e;
-        }
-        return {};
-    });
-    // Registrations reach the mock asynchronously: wait until the count settles.
-    for (let last = -1; last !== registered; ) {
-        last = registered;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return { error, registered: registered - 1 /* the stack itself */ };
+function run(values: StackSettings, secretKeys: readonly string[] = [], plainLicence = false): Promise<{ error: unknown; registered: number }> {
+    return runCounting(program, asConfig(values), [...(plainLicence ? [] : ["ambient-spire:soloLicenseKey"]), ...secretKeys]);
 }
 
 /** The problem quotes the value at fault, as JSON; a secret's text appears nowhere in the message. */

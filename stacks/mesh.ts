@@ -1,0 +1,205 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { GatewayAddress } from "../components";
+import { configNamespace, ConfigError } from "./config/errors";
+import { loadMeshSpec } from "./config/load";
+import { localiseSources } from "./config/localSources";
+import { clusterSchema, istioSchema, pkiSchema, sourcesSchema } from "./config/schema";
+import { buildMesh } from "./topology";
+
+/** One cluster of the mesh. */
+export interface MeshClusterArgs {
+    /** Cluster name, a DNS-1123 label; names its CAs, releases and peer gateways. Required. */
+    readonly name: string;
+    /**
+     * kubeconfig context of this cluster. Default: the kubeconfig's current context (each cluster needs its own
+     * context, or its own kubeconfig, when there are several).
+     */
+    readonly context?: string;
+    /**
+     * A kubeconfig for this cluster: its contents or the path of a file. Kept a Pulumi secret (it usually holds
+     * credentials). Default: the ambient kubeconfig ($KUBECONFIG, else ~/.kube/config).
+     */
+    readonly kubeconfig?: pulumi.Input<string>;
+    /** SPIFFE trust domain, shared by SPIRE and istiod. Default: the cluster name (the guide's). */
+    readonly trustDomain?: string;
+    /** Istio network, unique per cluster. Default: the cluster name (the guide's). */
+    readonly network?: string;
+    /** Bump this whole number by one to replace the cluster's intermediate CAs on the next update. Default: 0. */
+    readonly rotation?: number;
+}
+
+/** The Solo distribution of Istio to install. */
+export interface MeshIstioArgs {
+    /** Istio patch version such as 1.27.8, without -solo (charts and images use <version>-solo). Required. */
+    readonly version: string;
+    /** The 12-character Solo repo key of that minor version (the end of us-docker.pkg.dev/gloo-mesh/istio-<repoKey>). Required. */
+    readonly repoKey: string;
+    /** The clusters' DNS domain. Default: cluster.local. */
+    readonly clusterDomain?: string;
+}
+
+/** A directed peer link: `from` may reach `to` (the remote-peer gateway for `to` is written in `from`). */
+export interface MeshLinkArgs {
+    /** The cluster the link is written in. Required. */
+    readonly from: string;
+    /** The cluster it reaches. Required. */
+    readonly to: string;
+}
+
+/** The mesh's certificate authorities. */
+export interface MeshPkiArgs {
+    /** "RSA" or "ECDSA", for every key. Default: "RSA" (the guide's). */
+    readonly keyAlgorithm?: "RSA" | "ECDSA";
+    /** 2048, 3072 or 4096; RSA only. Default: 2048 (the guide's). */
+    readonly rsaBits?: 2048 | 3072 | 4096;
+    /** "P256" or "P384"; ECDSA only. Default: "P256". */
+    readonly ecdsaCurve?: "P256" | "P384";
+    /** Validity of the root in days. Default: 3650 (the guide's). */
+    readonly rootValidityDays?: number;
+    /** Validity of each intermediate in days; no longer than the root's. Default: 1825 (the guide's). */
+    readonly intermediateValidityDays?: number;
+    /** Days before expiry from which an update renews a certificate. Default: 30. */
+    readonly earlyRenewalDays?: number;
+    /** Protect the root key and certificate from deletion and replacement. Default: true. */
+    readonly protectRoot?: boolean;
+}
+
+/** Each chart's source: https://… (a Helm repository), oci://… (a registry) or a chart directory relative to the project. */
+export interface MeshChartSourcesArgs {
+    /** The spire-crds chart. Default: https://spiffe.github.io/helm-charts-hardened/. */
+    readonly spireCrds?: string;
+    /** The spire chart. Default: https://spiffe.github.io/helm-charts-hardened/. */
+    readonly spire?: string;
+    /** Istio's base chart. Default: oci://us-docker.pkg.dev/gloo-mesh/istio-helm-<repoKey>. */
+    readonly istioBase?: string;
+    /** Istio's istiod chart. Default: oci://us-docker.pkg.dev/gloo-mesh/istio-helm-<repoKey>. */
+    readonly istiod?: string;
+    /** Istio's cni chart. Default: oci://us-docker.pkg.dev/gloo-mesh/istio-helm-<repoKey>. */
+    readonly istioCni?: string;
+    /** Istio's ztunnel chart. Default: oci://us-docker.pkg.dev/gloo-mesh/istio-helm-<repoKey>. */
+    readonly ztunnel?: string;
+}
+
+/** Where charts, CRDs and images come from: mirrors, or files for air-gapped clusters. */
+export interface MeshSourcesArgs {
+    /** Per chart. Default: the public locations. */
+    readonly charts?: MeshChartSourcesArgs;
+    /** URL or file of the Gateway API standard-install YAML. Default: the v1.3.0 release on GitHub. */
+    readonly gatewayApiCrds?: string;
+    /** Registry of the Istio images. Default: us-docker.pkg.dev/gloo-mesh/istio-<repoKey>. */
+    readonly imageHub?: string;
+}
+
+/** The whole mesh, as a stack file of the TypeScript program describes it. */
+export interface MeshArgs {
+    /** The clusters, one or more. Required. */
+    readonly clusters: readonly MeshClusterArgs[];
+    /** The Istio distribution. Required. */
+    readonly istio: MeshIstioArgs;
+    /** The Solo licence key. Required; kept a Pulumi secret. */
+    readonly licenseKey: pulumi.Input<string>;
+    /** "full-mesh" (links both ways between every pair of clusters) or "none". Default: "full-mesh", unless links are given. */
+    readonly peering?: "full-mesh" | "none";
+    /** Explicit directed links instead of `peering`. Default: none (peering decides). */
+    readonly links?: readonly MeshLinkArgs[];
+    /** Key algorithm, validity and protection of the CAs. Default: the guide's (RSA 2048, 3650 and 1825 days), root protected. */
+    readonly pki?: MeshPkiArgs;
+    /** Mirrors and local files for charts, CRDs and images. Default: the public locations. */
+    readonly sources?: MeshSourcesArgs;
+}
+
+/** What a cluster of the mesh exposes. */
+export interface MeshClusterOutputs {
+    /** The cluster's SPIFFE trust domain. */
+    readonly trustDomain: string;
+    /** The cluster's Istio network. */
+    readonly network: string;
+    /** The east-west gateway's address; only when there are several clusters. */
+    readonly eastWestAddress?: GatewayAddress;
+}
+
+// The args above are what other languages see; the config schema is what validates them. These lines stop the two
+// from drifting: each args type must be accepted where the schema's input is.
+type Accepts<Schema extends z.ZodType, Args> = Args extends z.input<Schema> ? true : never;
+const argsMatchSchemas: [
+    Accepts<typeof clusterSchema, Omit<MeshClusterArgs, "kubeconfig">>,
+    Accepts<typeof istioSchema, MeshIstioArgs>,
+    Accepts<typeof pkiSchema, MeshPkiArgs>,
+    Accepts<typeof sourcesSchema, MeshSourcesArgs>,
+] = [true, true, true, true];
+void argsMatchSchemas;
+
+export const meshType = "ambient-spire:index:Mesh";
+
+/**
+ * The whole SPIRE-attested ambient mesh on one or more clusters — the root CA, each cluster's CAs, SPIRE, the
+ * mesh, east-west gateways and peer links — as one component, for programs in any Pulumi language. It validates
+ * its arguments as the TypeScript program validates a stack file: the first mistake ends the run with one line
+ * naming the argument (`Mesh.clusters[1].network: …`), before anything is registered.
+ */
+export class Mesh extends pulumi.ComponentResource {
+    /** The root certificate, PEM (public). */
+    public readonly rootCaCertPem: pulumi.Output<string>;
+    /** Per cluster name: its trust domain, network and east-west address. */
+    public readonly clusters: pulumi.Output<Record<string, MeshClusterOutputs>>;
+
+    constructor(name: string, args: MeshArgs, opts?: pulumi.ComponentResourceOptions) {
+        const spec = meshSpecOf(args);
+        super(meshType, name, {}, opts);
+        const outputs = buildMesh({
+            spec: { ...spec, sources: localiseSources(spec.sources) },
+            licenseKey: pulumi.secret(args.licenseKey),
+            parent: this,
+            namePrefix: `${name}-`,
+            kubeconfigs: Object.fromEntries(args.clusters.flatMap((c) => (c.kubeconfig !== undefined ? [[c.name, c.kubeconfig]] : []))),
+        });
+        if (!outputs.rootCaCertPem) throw new Error("internal: a Mesh always owns its root CA");
+        this.rootCaCertPem = outputs.rootCaCertPem;
+        this.clusters = pulumi.output(outputs.clusters);
+        this.registerOutputs({ rootCaCertPem: this.rootCaCertPem, clusters: this.clusters });
+    }
+}
+
+/** The argument paths a Mesh user writes, in place of the stack settings the loader names. */
+const componentName = "Mesh";
+
+/**
+ * Validates the arguments with the stack file's schema and rules. Messages name `Mesh.<argument>` instead of
+ * `ambient-spire:<setting>`; the licence is checked here, since a secret may be an Output the loader cannot see.
+ */
+export function meshSpecOf(args: MeshArgs): ReturnType<typeof loadMeshSpec> {
+    if (args.licenseKey === undefined || args.licenseKey === "") {
+        throw new ConfigError(`${componentName}.licenseKey`, "is not set", "pass your Solo licence key as licenseKey, as a secret");
+    }
+    if (args.links !== undefined && args.peering !== undefined) {
+        throw new ConfigError(`${componentName}.peering`, `${JSON.stringify(args.peering)} is set together with links`, "give either peering or links, not both");
+    }
+    const setting = (value: unknown): string | undefined => (value === undefined ? undefined : JSON.stringify(value));
+    const config: Record<string, string> = {};
+    const put = (key: string, value: unknown) => {
+        const text = setting(value);
+        if (text !== undefined) config[`${configNamespace}:${key}`] = text;
+    };
+    put("clusters", args.clusters?.map(({ kubeconfig: _secret, ...cluster }) => cluster));
+    put("istio", args.istio);
+    put("peering", args.links ?? args.peering);
+    put("pki", args.pki);
+    put("sources", args.sources);
+    // The loader requires a licence setting; the real one stays an Input and never passes through it.
+    config[`${configNamespace}:soloLicenseKey`] = "set";
+    try {
+        return loadMeshSpec(config);
+    } catch (error) {
+        throw error instanceof ConfigError ? asComponentError(error, args.links !== undefined) : error;
+    }
+}
+
+/** The loader's error, renamed from the stack setting to the component argument. */
+function asComponentError(error: ConfigError, linksGiven: boolean): ConfigError {
+    const rename = (text: string) => {
+        const renamed = text.replaceAll(`${configNamespace}:`, `${componentName}.`);
+        return linksGiven ? renamed.replaceAll(`${componentName}.peering`, `${componentName}.links`) : renamed;
+    };
+    return new ConfigError(rename(error.setting), rename(error.problem), rename(error.fix));
+}
