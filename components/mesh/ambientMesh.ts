@@ -23,11 +23,13 @@ export const gatewayApi = {
 
 /** Istio's plug-in CA (`cacerts`), required when clusters share a root of trust. */
 export interface PluginCa {
+    /** ca-cert.pem: this cluster's Istio intermediate certificate, PEM. */
     readonly caCertPem: pulumi.Input<string>;
-    /** Must be a Pulumi secret. */
+    /** ca-key.pem: its key, PEM. Must be a Pulumi secret. */
     readonly caKeyPem: pulumi.Input<string>;
+    /** root-cert.pem: the mesh's root certificate, PEM. */
     readonly rootCertPem: pulumi.Input<string>;
-    /** The intermediate, then the root. */
+    /** cert-chain.pem: the intermediate, then the root. */
     readonly certChainPem: pulumi.Input<string>;
 }
 
@@ -52,7 +54,12 @@ export interface AmbientMeshArgs {
      */
     readonly spireReady: pulumi.Input<pulumi.Resource>[];
     /** Set for a peered cluster: adds network settings and the namespace label. Default: single cluster. */
-    readonly multicluster?: { readonly clusterName: string; readonly network: string };
+    readonly multicluster?: {
+        /** The cluster name istiod and ztunnel report to peers. Required. */
+        readonly clusterName: string;
+        /** This cluster's network, unique in the mesh. Required. */
+        readonly network: string;
+    };
     /** Istio's plug-in CA, written as `cacerts` before istiod starts. Default: none (istiod self-signs). */
     readonly pluginCa?: PluginCa;
     /** Namespace of istiod, cni and ztunnel. Default: "istio-system". */
@@ -63,7 +70,12 @@ export interface AmbientMeshArgs {
      * Secret holding the licence, referenced by istiod's `license.secretRef`. Default: name
      * "solo-istio-license", key "license-key".
      */
-    readonly licenseSecret?: { readonly name?: string; readonly key?: string };
+    readonly licenseSecret?: {
+        /** The Secret's name. Default: "solo-istio-license". */
+        readonly name?: string;
+        /** The key holding the licence. Default: "license-key". */
+        readonly key?: string;
+    };
     /** Gateway API version for the CRDs. Default: v1.3.0 (the guide's). */
     readonly gatewayApiVersion?: string;
     /**
@@ -76,9 +88,13 @@ export interface AmbientMeshArgs {
      * `oci://us-docker.pkg.dev/gloo-mesh/istio-helm-<repoKey>` (charts base, istiod, cni, ztunnel).
      */
     readonly chartSources?: {
+        /** The base chart (istio-base). Default: Solo's registry. */
         readonly base?: ChartSource;
+        /** The istiod chart. Default: Solo's registry. */
         readonly istiod?: ChartSource;
+        /** The cni chart (istio-cni). Default: Solo's registry. */
         readonly cni?: ChartSource;
+        /** The ztunnel chart. Default: Solo's registry. */
         readonly ztunnel?: ChartSource;
     };
     /** Registry of the Istio images (istiod, cni, ztunnel). Default: `us-docker.pkg.dev/gloo-mesh/istio-<repoKey>`. */

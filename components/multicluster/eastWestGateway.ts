@@ -35,6 +35,7 @@ interface GatewayStatus {
  * creates the gateway.
  */
 export class EastWestGateway extends pulumi.ComponentResource {
+    /** The address istiod's LoadBalancer Service has now, read from the live Gateway: what peers link to. */
     public readonly address: pulumi.Output<GatewayAddress>;
     /** The istio-eastwest namespace, which remote-peer gateways in this cluster also live in. */
     public readonly namespaceResource: k8s.core.v1.Namespace;

@@ -28,6 +28,8 @@ export type GatewayAddressType = "IPAddress" | "Hostname";
 
 /** The reachable address of an east-west gateway, as peers must be told it. */
 export interface GatewayAddress {
+    /** "IPAddress" or "Hostname", as Gateway API addresses are typed. Required. */
     readonly type: GatewayAddressType;
+    /** The IP address or host name. Required. */
     readonly value: string;
 }

@@ -4,8 +4,11 @@ import { eastWestGatewayName, eastWestNamespace, GatewayAddress, gatewayApiVersi
 
 /** The cluster a link points at, as the local cluster must know it. */
 export interface RemotePeer {
+    /** The remote cluster's name (topology.istio.io/cluster). Required. */
     readonly clusterName: string;
+    /** The remote cluster's network (topology.istio.io/network); the peering controller needs it. Required. */
     readonly network: string;
+    /** The remote cluster's trust domain. Required. */
     readonly trustDomain: string;
     /** The remote east-west gateway's address: the only thing that ties the two clusters' graphs together. */
     readonly address: pulumi.Input<GatewayAddress>;

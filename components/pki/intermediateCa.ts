@@ -4,7 +4,9 @@ import { caCertificateArgs, defaultKeySpec, KeySpec, PathLength, privateKeyArgs 
 
 /** The CA that signs an intermediate: its certificate and key (a secret). */
 export interface SigningCa {
+    /** The signer's certificate, PEM. Required. */
     readonly certPem: pulumi.Input<string>;
+    /** The signer's key, PEM. Required; must be a Pulumi secret. */
     readonly privateKeyPem: pulumi.Input<string>;
     /** Validity of the signer in days; an intermediate may not outlive it. */
     readonly validityDays: number;
@@ -12,16 +14,19 @@ export interface SigningCa {
 
 /** How an intermediate gets its certificate. */
 export type IntermediateSigner =
-    /** Signed here, by a CA whose key this stack holds (one stack owns the whole mesh). */
-    | { readonly issuer: SigningCa }
-    /**
-     * Signed by another stack (the `pki` stack) from this CA's requests; its certificates come back through a
-     * StackReference, by rotation. The key never leaves this stack and the root key never enters it.
-     */
     | {
+          /** Signed here, by a CA whose key this stack holds (one stack owns the whole mesh). */
+          readonly issuer: SigningCa;
+      }
+    | {
+          /**
+           * Signed by another stack (the `pki` stack) from this CA's requests; its certificates come back through a
+           * StackReference, by rotation. The key never leaves this stack and the root key never enters it.
+           */
           readonly signedElsewhere: {
               /** Certificates the other stack has signed for this CA, by rotation ("0", "1", …). */
               readonly certPemByRotation: Readonly<Record<string, pulumi.Input<string>>>;
+              /** The signer's certificate, PEM (the root). */
               readonly issuerCertPem: pulumi.Input<string>;
           };
       };
@@ -115,7 +120,9 @@ export interface SignedCaMaterial {
 
 /** A CA request, for a signer elsewhere (public material). */
 export interface CaRequest {
+    /** The rotation this request belongs to. */
     readonly rotation: number;
+    /** The certificate request, PEM. */
     readonly certRequestPem: pulumi.Output<string>;
 }
 
@@ -137,6 +144,10 @@ export class IntermediateCa extends pulumi.ComponentResource {
         const validityDays = args.validityDays ?? intermediateCaDefaults.validityDays;
         const rotation = args.rotation ?? intermediateCaDefaults.rotation;
         const subject: RequestSubject = { commonName: args.commonName, ...(args.organization ? { organization: args.organization } : {}), ...(args.key ? { key: args.key } : {}) };
+        if (("issuer" in args.signer) === ("signedElsewhere" in args.signer)) {
+            // Other languages build the signer from a schema object, so this is checked here, not by types.
+            throw new Error(`${name}: signer needs exactly one of issuer and signedElsewhere`);
+        }
         if ("issuer" in args.signer) {
             // The trigger string is part of the plan: bumping rotation changes it and the engine replaces all three.
             const childOpts = { parent: this, replacementTrigger: `rotation-${rotation}` };

@@ -40,7 +40,12 @@ export interface SpireReleaseArgs {
      * Where the spire-crds and spire charts come from (a mirror, or directories for air-gapped clusters).
      * Default: SPIFFE's repository, https://spiffe.github.io/helm-charts-hardened/, for both.
      */
-    readonly chartSources?: { readonly crds?: ChartSource; readonly spire?: ChartSource };
+    readonly chartSources?: {
+        /** The spire-crds chart. Default: SPIFFE's repository. */
+        readonly crds?: ChartSource;
+        /** The spire chart. Default: SPIFFE's repository. */
+        readonly spire?: ChartSource;
+    };
 }
 
 export const spireReleaseDefaults = {

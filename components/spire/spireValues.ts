@@ -12,7 +12,9 @@ export const spireCharts = {
 
 /** The identity ztunnel presents to the SPIRE agent's Delegated Identity API. */
 export interface ZtunnelIdentity {
+    /** ztunnel's namespace. Required. */
     readonly namespace: string;
+    /** ztunnel's service account. Required. */
     readonly serviceAccount: string;
 }
 
