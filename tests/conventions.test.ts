@@ -56,7 +56,7 @@ describe("Pulumi conventions", () => {
         assert.doesNotMatch(JSON.stringify(values), /PRIVATE KEY/);
     });
 
-    test("every dependency is used, and the README's package list is package.json's", () => {
+    test("every dependency is used, and docs/deploying.md's package list is package.json's", () => {
         const names = [...Object.keys(manifest.dependencies), ...Object.keys(manifest.devDependencies)].sort();
         const code = sources();
         const tsconfig = JSON.parse(fs.readFileSync(path.join(projectDir, "tsconfig.json"), "utf8")) as { compilerOptions: { types: string[] } };
@@ -71,8 +71,11 @@ describe("Pulumi conventions", () => {
             const imported = new RegExp(`from "${name}(/[^"]*)?"|import "${name}"`).test(code);
             assert.ok(imported || toolUses[name] === true, `${name} is a dependency that nothing uses`);
         }
-        const readme = fs.readFileSync(path.join(projectDir, "README.md"), "utf8");
-        const section = readme.slice(readme.indexOf("### Packages"), readme.indexOf("## Configuration reference"));
+        const page = fs.readFileSync(path.join(projectDir, "docs", "deploying.md"), "utf8");
+        const start = page.indexOf("\n## Packages\n");
+        assert.ok(start >= 0, "docs/deploying.md has a ## Packages section");
+        const next = page.indexOf("\n## ", start + 1);
+        const section = page.slice(start, next < 0 ? undefined : next);
         // The table's first column: one or more package names in backticks.
         const rows = section.split("\n").filter((line) => line.startsWith("| `"));
         const listed = rows.flatMap((row) => [...row.split("|")[1].matchAll(/`([^`]+)`/g)].map((m) => m[1]));

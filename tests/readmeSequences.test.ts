@@ -7,15 +7,15 @@ import { readmeCommands, stackOf, subcommandOf } from "./e2e/support/readmeComma
 import { readStackFile, referencedStacks } from "./e2e/support/stackPerCluster";
 
 /**
- * The README's stack-per-cluster sequences are run command for command by the real-engine scenario
- * (tests/e2e/stackPerCluster.e2e.ts). This checks, without an engine, that they stay readable by it and
- * consistent with the committed stack files, so that a README edit breaking them fails `npm test` too.
+ * The stack-per-cluster sequences of docs/multicluster.md are run command for command by the real-engine
+ * scenario (tests/e2e/stackPerCluster.e2e.ts). This checks, without an engine, that they stay readable by it
+ * and consistent with the committed stack files, so that a docs edit breaking them fails `npm test` too.
  */
 const projectDir = path.resolve(__dirname, "..");
-const readme = path.join(projectDir, "README.md");
+const readme = path.join(projectDir, "docs", "multicluster.md");
 const qualified = (stack: string) => `organization/ambient-spire/${stack}`;
 
-describe("README stack-per-cluster sequences", () => {
+describe("docs/multicluster.md stack-per-cluster sequences", () => {
     test("first deployment: initialises every stack the example stack files refer to, then ups only those", () => {
         const commands = readmeCommands(readme, "First deployment");
         const initialised = commands.filter((c) => subcommandOf(c.argv) === "stack init").map((c) => c.argv[3]);
@@ -49,7 +49,7 @@ describe("README stack-per-cluster sequences", () => {
 
     test("a block needing a shell (quotes, variables) or holding another program is refused, comments are not commands", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "readme-"));
-        const file = path.join(dir, "README.md");
+        const file = path.join(dir, "page.md");
         const block = (line: string) => `Steps:\n\n\`\`\`sh\n${line}\n\`\`\`\n`;
         fs.writeFileSync(file, block("pulumi up -s a && pulumi up -s b   # both; not: pulumi destroy"));
         assert.deepEqual(readmeCommands(file, "Steps").map((c) => c.text), ["pulumi up -s a", "pulumi up -s b"]);
