@@ -11,7 +11,7 @@ import { Kube } from "./support/kube";
 import { closeScenario, MeshEnvironment, startMeshEnvironment } from "./support/meshEnvironment";
 import { E2eProject, recorder } from "./support/project";
 import { CliRun, runPulumi, runPulumiOk, stackOutputs, stateResources } from "./support/pulumiCli";
-import { ReadmeCommand, readmeCommands, stackOf, subcommandOf } from "./support/readmeCommands";
+import { DocCommand, docCommands, stackOf, subcommandOf } from "./support/docCommands";
 import { sequence } from "./support/sequence";
 import { ownStateUrns, planUrns, readStackFile, referencedStacks, StackFile, staleReferenceOutputs, writeReferences } from "./support/stackPerCluster";
 import { StandIns } from "./support/standInCharts";
@@ -28,7 +28,7 @@ import { Transcript } from "./support/transcript";
  */
 const licence = "E2E-LICENCE-93c5-DO-NOT-LEAK";
 const licenceSetting = "ambient-spire:soloLicenseKey";
-const readme = path.join(projectDir, "docs", "multicluster.md");
+const page = path.join(projectDir, "docs", "multicluster.md");
 const caMaterialKeys = ["istio-system/cacerts:ca-cert.pem", "istio-system/cacerts:ca-key.pem", "istio-system/cacerts:cert-chain.pem", "spire-server/spiffe-upstream-ca:tls.crt", "spire-server/spiffe-upstream-ca:tls.key"];
 
 describe("stack-per-cluster on the real engine, as docs/multicluster.md tells it", () => {
@@ -36,7 +36,7 @@ describe("stack-per-cluster on the real engine, as docs/multicluster.md tells it
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "ambient-spire-e2e-spc-"));
     const transcript = new Transcript("stack-per-cluster");
     const runs: CliRun[] = [];
-    let firstDeployment: ReadmeCommand[];
+    let firstDeployment: DocCommand[];
     let stackFiles: Map<string, StackFile>;
     let clusterStacks: StackFile[];
     let pkiStack: StackFile;
@@ -87,7 +87,7 @@ describe("stack-per-cluster on the real engine, as docs/multicluster.md tells it
     };
 
     before(async () => {
-        firstDeployment = readmeCommands(readme, "First deployment");
+        firstDeployment = docCommands(page, "First deployment");
         const initialised = firstDeployment.filter((c) => subcommandOf(c.argv) === "stack init").map((c) => c.argv[3]);
         stackFiles = new Map(initialised.map((name) => [name, readStackFile(projectDir, name)]));
         clusterStacks = [...stackFiles.values()].filter((f) => f.pkiStack !== undefined);
@@ -208,7 +208,7 @@ describe("stack-per-cluster on the real engine, as docs/multicluster.md tells it
     });
 
     test("docs/multicluster.md's rotation of one cluster: nothing in any cluster changes until the last command, then only that cluster's CA material", async () => {
-        const rotation = readmeCommands(readme, "Rotating a cluster's CAs in this shape");
+        const rotation = docCommands(page, "Rotating a cluster's CAs in this shape");
         const target = stackFiles.get(stackOf(rotation[0].argv) ?? "");
         assert.ok(target?.pkiStack !== undefined, `the rotation block starts with a cluster stack's up: ${rotation[0].text}`);
         assert.equal(clustersOf(target).length, 1, "docs/multicluster.md's cluster stacks hold one cluster each");
@@ -271,7 +271,7 @@ describe("stack-per-cluster on the real engine, as docs/multicluster.md tells it
     });
 
     test("docs/multicluster.md's changed east-west address: the changed cluster's up exports it, then each linking stack's up carries it", async () => {
-        const commands = readmeCommands(readme, "When an east-west address changes in this shape");
+        const commands = docCommands(page, "When an east-west address changes in this shape");
         const movedStack = stackFiles.get(stackOf(commands[0].argv) ?? "");
         assert.ok(movedStack?.pkiStack !== undefined, `the block starts with the changed cluster stack's up: ${commands[0].text}`);
         const [moved] = clustersOf(movedStack);

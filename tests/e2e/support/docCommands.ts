@@ -8,16 +8,16 @@ import * as path from "node:path";
  * sequence breaks the scenario. Only plain `pulumi` commands are accepted: no
  * quoting, variables or redirections, which the test would have to interpret (and could interpret wrongly).
  */
-export interface ReadmeCommand {
+export interface DocCommand {
     /** The command as written (without its comment). */
     readonly text: string;
     /** Its words; argv[0] is `pulumi`. */
     readonly argv: readonly string[];
 }
 
-export function readmeCommands(readmeFile: string, intro: string): ReadmeCommand[] {
-    const lines = fs.readFileSync(readmeFile, "utf8").split("\n");
-    const where = `${path.basename(readmeFile)}, the block after "${intro}…"`;
+export function docCommands(pageFile: string, intro: string): DocCommand[] {
+    const lines = fs.readFileSync(pageFile, "utf8").split("\n");
+    const where = `${path.basename(pageFile)}, the block after "${intro}…"`;
     const start = lines.findIndex((line) => line.startsWith(intro));
     if (start < 0) throw new Error(`${where}: no paragraph starts so`);
     let at = start;
