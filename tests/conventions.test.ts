@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { parse } from "yaml";
 import { settingNames } from "../stacks/config/schema";
+import { brokenLinks } from "./support/markdownLinks";
 import { knownProviderOutputs } from "./support/providerOutputs";
 import { resolved } from "./support/resolve";
 import { record, settings } from "./support/stacks";
@@ -56,7 +58,7 @@ describe("Pulumi conventions", () => {
         assert.doesNotMatch(JSON.stringify(values), /PRIVATE KEY/);
     });
 
-    test("every dependency is used, and the README's package list is package.json's", () => {
+    test("every dependency is used, and docs/deploying.md's package list is package.json's", () => {
         const names = [...Object.keys(manifest.dependencies), ...Object.keys(manifest.devDependencies)].sort();
         const code = sources();
         const tsconfig = JSON.parse(fs.readFileSync(path.join(projectDir, "tsconfig.json"), "utf8")) as { compilerOptions: { types: string[] } };
@@ -71,11 +73,48 @@ describe("Pulumi conventions", () => {
             const imported = new RegExp(`from "${name}(/[^"]*)?"|import "${name}"`).test(code);
             assert.ok(imported || toolUses[name] === true, `${name} is a dependency that nothing uses`);
         }
-        const readme = fs.readFileSync(path.join(projectDir, "README.md"), "utf8");
-        const section = readme.slice(readme.indexOf("### Packages"), readme.indexOf("## Configuration reference"));
+        const page = fs.readFileSync(path.join(projectDir, "docs", "deploying.md"), "utf8");
+        const start = page.indexOf("\n## Packages\n");
+        assert.ok(start >= 0, "docs/deploying.md has a ## Packages section");
+        const next = page.indexOf("\n## ", start + 1);
+        const section = page.slice(start, next < 0 ? undefined : next);
         // The table's first column: one or more package names in backticks.
         const rows = section.split("\n").filter((line) => line.startsWith("| `"));
         const listed = rows.flatMap((row) => [...row.split("|")[1].matchAll(/`([^`]+)`/g)].map((m) => m[1]));
         assert.deepEqual(listed.sort(), names);
+    });
+    test("README.md stays a front page: short, with both set-up commands; the detail is in docs/", () => {
+        const readme = fs.readFileSync(path.join(projectDir, "README.md"), "utf8");
+        const lines = readme.split("\n");
+        assert.ok(lines.length < 300, `README.md has ${lines.length} lines: move detail into a docs/ page`);
+        for (const command of ["npm ci && npm run plan -- dev", "npm test"]) {
+            assert.ok(lines.some((line) => line === command || line.startsWith(`${command} `)), `README.md shows \`${command}\` as a line of its own`);
+        }
+    });
+
+    test("every relative link and image in README.md and docs/*.md resolves, #anchors included", () => {
+        const docs = path.join(projectDir, "docs");
+        const pages = [path.join(projectDir, "README.md"), ...fs.readdirSync(docs).filter((f) => f.endsWith(".md")).map((f) => path.join(docs, f))];
+        assert.deepEqual(brokenLinks(projectDir, pages), []);
+    });
+
+    test("the link check reports a missing file, a missing directory and a missing anchor (so the one above can fail)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "links-"));
+        fs.mkdirSync(path.join(dir, "docs"));
+        fs.writeFileSync(path.join(dir, "docs", "page.md"), "# A page\n\n## Setting `x`: what it does\n\n```sh\necho [not](a-link.md)\n```\n");
+        fs.writeFileSync(
+            path.join(dir, "README.md"),
+            [
+                "[ok](docs/page.md) [ok too](docs/page.md#setting-x-what-it-does) ![img](docs/) [web](https://example.com/x.md) `[code](gone.md)`",
+                "[gone](docs/gone.md) [dir](examples/none/) [anchor](docs/page.md#no-such-heading) [self](#nothing-here)",
+            ].join("\n"),
+        );
+        assert.deepEqual(brokenLinks(dir, [path.join(dir, "README.md"), path.join(dir, "docs", "page.md")]), [
+            "README.md:2: docs/gone.md (no such file or directory)",
+            "README.md:2: examples/none/ (no such file or directory)",
+            "README.md:2: docs/page.md#no-such-heading (no heading with that anchor in docs/page.md)",
+            "README.md:2: #nothing-here (no heading with that anchor in README.md)",
+        ]);
+        fs.rmSync(dir, { recursive: true, force: true });
     });
 });

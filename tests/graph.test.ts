@@ -36,9 +36,9 @@ describe("plan --graph", () => {
         assert.match(mermaid.split(/subgraph/)[0], /RootCa<br\/>mesh-root-ca/);
     });
 
-    test("the README shows the graph of Pulumi.multicluster.yaml as the program draws it today", async () => {
+    test("docs/plan.md shows the graph of Pulumi.multicluster.yaml as the program draws it today", async () => {
         const { plan: multicluster } = await recordPlan(program, readStackConfig(projectDir, "multicluster"));
-        const readme = fs.readFileSync(path.join(projectDir, "README.md"), "utf8");
-        assert.ok(readme.includes("```mermaid\n" + renderMermaid(multicluster) + "```"), "regenerate with npm run plan -- multicluster --graph");
+        const page = fs.readFileSync(path.join(projectDir, "docs", "plan.md"), "utf8");
+        assert.ok(page.includes("```mermaid\n" + renderMermaid(multicluster) + "```"), "regenerate docs/plan.md's picture with npm run plan -- multicluster --graph");
     });
 });

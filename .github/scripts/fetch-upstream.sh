@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fetches the upstream CRDs and chart values the tests check against into ../shared/upstream, at the pinned
-# tags listed in the README ("Tests"). Developer machines and the team's CI already have them; a GitHub
-# runner does not. Files are used unmodified except one Helm template line in the spire-crds CRD.
+# tags below (docs/e2e.md, "Checked against upstream", says what the tests check against them). Developer
+# machines and the team's CI already have them; a GitHub runner does not. Files are used unmodified except
+# one Helm template line in the spire-crds CRD.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)/../shared/upstream"
 raw=https://raw.githubusercontent.com

@@ -239,7 +239,7 @@ function fromIssue(name: SettingName, issue: z.core.$ZodIssue, quote: Quote): Co
             (guess ? `did you mean ${guess}? ` : "") + `remove it; the keys here are ${known.join(", ")}`,
         );
     }
-    const [problem, fix] = issue.message.includes("\n") ? issue.message.split("\n", 2) : [issue.message, "see the README's configuration reference"];
+    const [problem, fix] = issue.message.includes("\n") ? issue.message.split("\n", 2) : [issue.message, "see the configuration reference in docs/configuration.md"];
     // A missing value has nothing to quote; a secret one must not be shown, not even as "[secret]" here.
     const shown = issue.input === undefined || quote === quoteSecret ? problem : `${quote(issue.input)} ${problem}`;
     return new ConfigError(settingName(path), shown, fix);

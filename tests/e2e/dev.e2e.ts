@@ -20,7 +20,7 @@ import { Transcript } from "./support/transcript";
 /**
  * The `dev` stack file as committed, run by the real CLI against a real API server: `up`, a clean `preview` and
  * `refresh`, the offline plan held to the real preview, an Istio bump, a rotation, a licence change, `destroy`
- * as the README tells it, and a redeploy onto the CRDs a destroy keeps. Steps run in order, each on the state
+ * as docs/operations.md tells it, and a redeploy onto the CRDs a destroy keeps. Steps run in order, each on the state
  * the one before left.
  */
 const licence = "E2E-LICENCE-7d1f-DO-NOT-LEAK";
@@ -162,7 +162,7 @@ describe("dev stack on the real engine", () => {
         assert.equal(kube.secretData("solo-istio-license", "istio-system")?.["license-key"], `${licence}-2`);
     });
 
-    test("destroy: the protected root stops it; after the README's procedure only the retained CRDs are left", async () => {
+    test("destroy: the protected root stops it; after the procedure in docs/operations.md only the retained CRDs are left", async () => {
         const refused = await transcript.step("destroy (protected root)", () => stack.destroy().then(() => undefined, (error: unknown) => String(error)));
         assert.match(refused ?? "", /protected/);
         project.editStackFile("dev", { "ambient-spire:pki": { protectRoot: false } });

@@ -45,7 +45,7 @@ async function waitUntil(what: string, check: () => boolean, limitMs = 120_000):
     }
 }
 
-/** What the README can quote of a CLI run: its exit code and the lines a user reads. */
+/** What docs/operations.md can quote of a CLI run: its exit code and the lines a user reads. */
 function report(step: string, result: CliResult): void {
     console.log(`[${step}] $ ${result.command}\n  exit ${result.code ?? result.signal} after ${result.seconds.toFixed(1)} s\n  ${messages(result).join("\n  ")}`);
 }

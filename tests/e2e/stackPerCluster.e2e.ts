@@ -11,7 +11,7 @@ import { Kube } from "./support/kube";
 import { closeScenario, MeshEnvironment, startMeshEnvironment } from "./support/meshEnvironment";
 import { E2eProject, recorder } from "./support/project";
 import { CliRun, runPulumi, runPulumiOk, stackOutputs, stateResources } from "./support/pulumiCli";
-import { ReadmeCommand, readmeCommands, stackOf, subcommandOf } from "./support/readmeCommands";
+import { DocCommand, docCommands, stackOf, subcommandOf } from "./support/docCommands";
 import { sequence } from "./support/sequence";
 import { ownStateUrns, planUrns, readStackFile, referencedStacks, StackFile, staleReferenceOutputs, writeReferences } from "./support/stackPerCluster";
 import { StandIns } from "./support/standInCharts";
@@ -20,23 +20,23 @@ import { projectDir } from "./support/tools";
 import { Transcript } from "./support/transcript";
 
 /**
- * The stack-per-cluster shape exactly as the README tells a user: the commands of its "First deployment" and
- * "Rotating a cluster's CAs" blocks are read from README.md and run one by one with the real `pulumi` binary,
+ * The stack-per-cluster shape exactly as docs/multicluster.md tells a user: the commands of its "First
+ * deployment" and "Rotating a cluster's CAs" blocks are read from that file and run one by one with the real `pulumi` binary,
  * on the committed `pki` and cluster stack files, with real StackReferences on the file backend and one control
  * plane per cluster. Only environment set-up is added (the licence, as a secret through the CLI, and `sources`
  * for the stand-in charts), between `stack init` and the first `up`, as a user sets the licence there.
  */
 const licence = "E2E-LICENCE-93c5-DO-NOT-LEAK";
 const licenceSetting = "ambient-spire:soloLicenseKey";
-const readme = path.join(projectDir, "README.md");
+const page = path.join(projectDir, "docs", "multicluster.md");
 const caMaterialKeys = ["istio-system/cacerts:ca-cert.pem", "istio-system/cacerts:ca-key.pem", "istio-system/cacerts:cert-chain.pem", "spire-server/spiffe-upstream-ca:tls.crt", "spire-server/spiffe-upstream-ca:tls.key"];
 
-describe("stack-per-cluster on the real engine, as the README tells it", () => {
+describe("stack-per-cluster on the real engine, as docs/multicluster.md tells it", () => {
     const test = sequence();
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "ambient-spire-e2e-spc-"));
     const transcript = new Transcript("stack-per-cluster");
     const runs: CliRun[] = [];
-    let firstDeployment: ReadmeCommand[];
+    let firstDeployment: DocCommand[];
     let stackFiles: Map<string, StackFile>;
     let clusterStacks: StackFile[];
     let pkiStack: StackFile;
@@ -87,14 +87,14 @@ describe("stack-per-cluster on the real engine, as the README tells it", () => {
     };
 
     before(async () => {
-        firstDeployment = readmeCommands(readme, "First deployment");
+        firstDeployment = docCommands(page, "First deployment");
         const initialised = firstDeployment.filter((c) => subcommandOf(c.argv) === "stack init").map((c) => c.argv[3]);
         stackFiles = new Map(initialised.map((name) => [name, readStackFile(projectDir, name)]));
         clusterStacks = [...stackFiles.values()].filter((f) => f.pkiStack !== undefined);
         const pkiStacks = [...stackFiles.values()].filter((f) => f.signFor !== undefined);
-        assert.equal(pkiStacks.length, 1, `the README's sequence initialises one pki stack (has: ${initialised.join(", ")})`);
+        assert.equal(pkiStacks.length, 1, `docs/multicluster.md's sequence initialises one pki stack (has: ${initialised.join(", ")})`);
         pkiStack = pkiStacks[0];
-        assert.ok(clusterStacks.length >= 2, "the README's sequence initialises at least two cluster stacks");
+        assert.ok(clusterStacks.length >= 2, "docs/multicluster.md's sequence initialises at least two cluster stacks");
 
         environment = await startMeshEnvironment(root, allClusters());
         ({ controller, kubes, project, standIns } = environment);
@@ -102,13 +102,13 @@ describe("stack-per-cluster on the real engine, as the README tells it", () => {
 
     after(() => closeScenario(root, transcript, environment));
 
-    test("the README's first deployment, command for command", async () => {
+    test("docs/multicluster.md's first deployment, command for command", async () => {
         let environmentReady = false;
         const upsSoFar = new Map<string, number>();
         for (const command of firstDeployment) {
             const subcommand = subcommandOf(command.argv);
             if (subcommand === "up" && !environmentReady) {
-                // Environment set-up, not a README command: what a user supplies between `stack init` and the
+                // Environment set-up, not a command of the docs: what a user supplies between `stack init` and the
                 // first `up` (the licence; `sources` only because this machine has no chart registry).
                 for (const file of clusterStacks) {
                     await cli(`set-up: pulumi config set --secret ${licenceSetting} -s ${file.name} (value on stdin)`, ["config", "set", "--secret", licenceSetting, "-s", file.name], { input: licence });
@@ -116,13 +116,13 @@ describe("stack-per-cluster on the real engine, as the README tells it", () => {
                 }
                 environmentReady = true;
             }
-            await cli(`README: ${command.text}`, command.argv);
+            await cli(`docs: ${command.text}`, command.argv);
             const stack = stackOf(command.argv);
             if (subcommand !== "up" || stack === undefined) continue;
             upsSoFar.set(stack, (upsSoFar.get(stack) ?? 0) + 1);
             const file = stackFiles.get(stack);
             if (upsSoFar.get(stack) === 1 && file?.pkiStack !== undefined) {
-                // The README: "keys and CSRs only; outputs awaitingSignature: [clusterN]".
+                // docs/multicluster.md: "keys and CSRs only; outputs awaitingSignature: [clusterN]".
                 const outputs = await stackOutputs(project, stack);
                 assert.deepEqual(outputs.awaitingSignature, clustersOf(file).map((c) => c.name), `${stack} after its first up`);
                 const types = new Set((await stateResources(project, stack)).map((r) => r.type));
@@ -207,11 +207,11 @@ describe("stack-per-cluster on the real engine, as the README tells it", () => {
         await previewsClean(pkiStack.name);
     });
 
-    test("the README's rotation of one cluster: nothing in any cluster changes until the last command, then only that cluster's CA material", async () => {
-        const rotation = readmeCommands(readme, "Rotating a cluster's CAs in this shape");
+    test("docs/multicluster.md's rotation of one cluster: nothing in any cluster changes until the last command, then only that cluster's CA material", async () => {
+        const rotation = docCommands(page, "Rotating a cluster's CAs in this shape");
         const target = stackFiles.get(stackOf(rotation[0].argv) ?? "");
         assert.ok(target?.pkiStack !== undefined, `the rotation block starts with a cluster stack's up: ${rotation[0].text}`);
-        assert.equal(clustersOf(target).length, 1, "the README's cluster stacks hold one cluster each");
+        assert.equal(clustersOf(target).length, 1, "docs/multicluster.md's cluster stacks hold one cluster each");
         const [cluster] = clustersOf(target);
         const oldRotation = cluster.rotation ?? 0;
         /** Per CA of the target stack (by name), the rotations of the requests it exports. */
@@ -221,10 +221,10 @@ describe("stack-per-cluster on the real engine, as the README tells it", () => {
             return Object.keys(requests).sort().map((ca) => requests[ca].map((r) => r.rotation).sort());
         };
         const before = snapshots();
-        // The README's step before its commands: bump clusters[].rotation in the cluster stack's file.
+        // docs/multicluster.md's step before its commands: bump clusters[].rotation in the cluster stack's file.
         project.editStackFile(target.name, { "ambient-spire:clusters": [{ ...cluster, rotation: oldRotation + 1 }] });
         for (const [index, command] of rotation.entries()) {
-            await cli(`README: ${command.text}`, command.argv);
+            await cli(`docs: ${command.text}`, command.argv);
             const now = snapshots();
             if (index === 0) {
                 const rotations = await requestRotations();
@@ -256,22 +256,22 @@ describe("stack-per-cluster on the real engine, as the README tells it", () => {
         const pki = await Stack.select(pkiStack.name, project.workspace);
         const planned = new Set(planUrns(await planOf(pkiStack.name)));
         const dropped = ownStateUrns(await stateResources(project, pkiStack.name)).filter((urn) => !planned.has(urn));
-        assert.ok(dropped.length > 0, "the pki stack keeps the old certificates until its next run, as the README says");
+        assert.ok(dropped.length > 0, "the pki stack keeps the old certificates until its next run, as docs/multicluster.md says");
         const run = recorder();
         await transcript.step(`preview -s ${pkiStack.name}`, () => pki.preview({ onEvent: run.onEvent }), (r) => r.changeSummary);
         const shown = normalised(ownSteps(run.steps));
         console.log(`pki preview after the rotation: ${JSON.stringify(shown)}`);
         assert.deepEqual(shown, dropped.length > 0 ? { delete: dropped } : {});
         const before = snapshots();
-        const up = await cli(`pulumi up -s ${pkiStack.name} (its next run, which the README says drops the old certificate)`, ["up", "-s", pkiStack.name]);
+        const up = await cli(`pulumi up -s ${pkiStack.name} (its next run, which docs/multicluster.md says drops the old certificate)`, ["up", "-s", pkiStack.name]);
         assert.equal(up.summary.delete ?? 0, dropped.length);
         const after = snapshots();
         for (const cluster of allClusters()) assert.deepEqual(snapshotChanges(before.get(cluster.name)!, after.get(cluster.name)!), [], cluster.name);
         for (const name of stackFiles.keys()) await previewsClean(name);
     });
 
-    test("the README's changed east-west address: the changed cluster's up exports it, then each linking stack's up carries it", async () => {
-        const commands = readmeCommands(readme, "When an east-west address changes in this shape");
+    test("docs/multicluster.md's changed east-west address: the changed cluster's up exports it, then each linking stack's up carries it", async () => {
+        const commands = docCommands(page, "When an east-west address changes in this shape");
         const movedStack = stackFiles.get(stackOf(commands[0].argv) ?? "");
         assert.ok(movedStack?.pkiStack !== undefined, `the block starts with the changed cluster stack's up: ${commands[0].text}`);
         const [moved] = clustersOf(movedStack);
@@ -289,7 +289,7 @@ describe("stack-per-cluster on the real engine, as the README tells it", () => {
             (kubes.get(cluster)!.get("gateways.gateway.networking.k8s.io", `istio-remote-peer-${moved.name}`, "istio-eastwest")!.spec as { addresses: { value: string }[] }).addresses[0].value;
         const linkingClusters = linking.flatMap((name) => clustersOf(stackFiles.get(name)!).map((c) => c.name));
         for (const [index, command] of commands.entries()) {
-            const run = await cli(`README: ${command.text}`, command.argv);
+            const run = await cli(`docs: ${command.text}`, command.argv);
             if (index === 0) {
                 const exported = (await stackOutputs(project, movedStack.name)).clusters as Record<string, { eastWestAddress?: { value: string } }>;
                 assert.equal(exported[moved.name].eastWestAddress?.value, newAddress, `${movedStack.name} exports the live address`);

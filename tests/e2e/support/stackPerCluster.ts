@@ -35,7 +35,7 @@ export function referencedStacks(file: StackFile): string[] {
 
 /**
  * `npm run plan -- <stack> --references <file>`'s input made from the real stacks: `pulumi stack output
- * --json` of each, under its fully qualified name, as the README describes the file.
+ * --json` of each, under its fully qualified name, as docs/multicluster.md describes the file.
  */
 export async function writeReferences(project: E2eProject, stacks: readonly { name: string; qualified: string }[], file: string): Promise<Record<string, Record<string, unknown>>> {
     const references: Record<string, Record<string, unknown>> = {};

@@ -2,21 +2,22 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 /**
- * The commands of one fenced shell block of the README, as a user copies them: the block that follows the
- * paragraph starting with `intro`, comments stripped, split at `;` and `&&`. A scenario runs exactly these, so
- * a README edit that breaks the sequence breaks the scenario. Only plain `pulumi` commands are accepted: no
+ * The commands of one fenced shell block of a Markdown page (the stack-per-cluster blocks live in
+ * docs/multicluster.md), as a user copies them: the block that follows the paragraph starting with `intro`,
+ * comments stripped, split at `;` and `&&`. A scenario runs exactly these, so a docs edit that breaks the
+ * sequence breaks the scenario. Only plain `pulumi` commands are accepted: no
  * quoting, variables or redirections, which the test would have to interpret (and could interpret wrongly).
  */
-export interface ReadmeCommand {
+export interface DocCommand {
     /** The command as written (without its comment). */
     readonly text: string;
     /** Its words; argv[0] is `pulumi`. */
     readonly argv: readonly string[];
 }
 
-export function readmeCommands(readmeFile: string, intro: string): ReadmeCommand[] {
-    const lines = fs.readFileSync(readmeFile, "utf8").split("\n");
-    const where = `${path.basename(readmeFile)}, the block after "${intro}…"`;
+export function docCommands(pageFile: string, intro: string): DocCommand[] {
+    const lines = fs.readFileSync(pageFile, "utf8").split("\n");
+    const where = `${path.basename(pageFile)}, the block after "${intro}…"`;
     const start = lines.findIndex((line) => line.startsWith(intro));
     if (start < 0) throw new Error(`${where}: no paragraph starts so`);
     let at = start;
@@ -34,7 +35,7 @@ export function readmeCommands(readmeFile: string, intro: string): ReadmeCommand
         .map((text) => ({ text, argv: text.split(/\s+/) }));
     for (const command of commands) {
         if (command.argv[0] !== "pulumi") throw new Error(`${where}: "${command.text}" is not a pulumi command`);
-        if (/["'`$|<>\\(){}*?]/.test(command.text)) throw new Error(`${where}: "${command.text}" needs a shell to interpret; keep README sequences to plain words`);
+        if (/["'`$|<>\\(){}*?]/.test(command.text)) throw new Error(`${where}: "${command.text}" needs a shell to interpret; keep documented sequences to plain words`);
     }
     if (commands.length === 0) throw new Error(`${where}: the block holds no command`);
     return commands;

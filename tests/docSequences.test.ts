@@ -3,21 +3,21 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { readmeCommands, stackOf, subcommandOf } from "./e2e/support/readmeCommands";
+import { docCommands, stackOf, subcommandOf } from "./e2e/support/docCommands";
 import { readStackFile, referencedStacks } from "./e2e/support/stackPerCluster";
 
 /**
- * The README's stack-per-cluster sequences are run command for command by the real-engine scenario
- * (tests/e2e/stackPerCluster.e2e.ts). This checks, without an engine, that they stay readable by it and
- * consistent with the committed stack files, so that a README edit breaking them fails `npm test` too.
+ * The stack-per-cluster sequences of docs/multicluster.md are run command for command by the real-engine
+ * scenario (tests/e2e/stackPerCluster.e2e.ts). This checks, without an engine, that they stay readable by it
+ * and consistent with the committed stack files, so that a docs edit breaking them fails `npm test` too.
  */
 const projectDir = path.resolve(__dirname, "..");
-const readme = path.join(projectDir, "README.md");
+const page = path.join(projectDir, "docs", "multicluster.md");
 const qualified = (stack: string) => `organization/ambient-spire/${stack}`;
 
-describe("README stack-per-cluster sequences", () => {
+describe("docs/multicluster.md stack-per-cluster sequences", () => {
     test("first deployment: initialises every stack the example stack files refer to, then ups only those", () => {
-        const commands = readmeCommands(readme, "First deployment");
+        const commands = docCommands(page, "First deployment");
         const initialised = commands.filter((c) => subcommandOf(c.argv) === "stack init").map((c) => c.argv[3]);
         const referenced = new Set(initialised.flatMap((name) => referencedStacks(readStackFile(projectDir, name))));
         assert.deepEqual([...referenced].sort(), initialised.map(qualified).sort());
@@ -30,7 +30,7 @@ describe("README stack-per-cluster sequences", () => {
     });
 
     test("rotation: ups the cluster stack, then pki, then the cluster stack again", () => {
-        const commands = readmeCommands(readme, "Rotating a cluster's CAs in this shape");
+        const commands = docCommands(page, "Rotating a cluster's CAs in this shape");
         const stacks = commands.map((c) => stackOf(c.argv));
         assert.ok(commands.every((c) => subcommandOf(c.argv) === "up"));
         assert.equal(readStackFile(projectDir, stacks[0]!).pkiStack, qualified(stacks[1]!));
@@ -38,7 +38,7 @@ describe("README stack-per-cluster sequences", () => {
     });
 
     test("changed east-west address: ups the changed cluster's stack, then exactly the stacks that link to it", () => {
-        const commands = readmeCommands(readme, "When an east-west address changes in this shape");
+        const commands = docCommands(page, "When an east-west address changes in this shape");
         assert.ok(commands.every((c) => subcommandOf(c.argv) === "up"));
         const [moved, ...rest] = commands.map((c) => stackOf(c.argv)!);
         const stacks = fs.readdirSync(projectDir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
@@ -48,17 +48,17 @@ describe("README stack-per-cluster sequences", () => {
     });
 
     test("a block needing a shell (quotes, variables) or holding another program is refused, comments are not commands", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "readme-"));
-        const file = path.join(dir, "README.md");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "doc-sequences-"));
+        const file = path.join(dir, "page.md");
         const block = (line: string) => `Steps:\n\n\`\`\`sh\n${line}\n\`\`\`\n`;
         fs.writeFileSync(file, block("pulumi up -s a && pulumi up -s b   # both; not: pulumi destroy"));
-        assert.deepEqual(readmeCommands(file, "Steps").map((c) => c.text), ["pulumi up -s a", "pulumi up -s b"]);
+        assert.deepEqual(docCommands(file, "Steps").map((c) => c.text), ["pulumi up -s a", "pulumi up -s b"]);
         fs.writeFileSync(file, block(`pulumi config set key "$VALUE"`));
-        assert.throws(() => readmeCommands(file, "Steps"), /needs a shell/);
+        assert.throws(() => docCommands(file, "Steps"), /needs a shell/);
         fs.writeFileSync(file, block("kubectl get pods"));
-        assert.throws(() => readmeCommands(file, "Steps"), /not a pulumi command/);
+        assert.throws(() => docCommands(file, "Steps"), /not a pulumi command/);
         fs.writeFileSync(file, "Steps:\n\nA paragraph.\n\n```sh\npulumi up\n```\n");
-        assert.throws(() => readmeCommands(file, "Steps"), /not followed by a fenced shell block/);
+        assert.throws(() => docCommands(file, "Steps"), /not followed by a fenced shell block/);
         fs.rmSync(dir, { recursive: true, force: true });
     });
 });
