@@ -12,7 +12,7 @@ export const projectDir = path.resolve(__dirname, "..", "..", "..");
 export const toolsDir = path.join(projectDir, ".tools");
 export const toolsBin = path.join(toolsDir, "bin");
 
-const builtTools = ["pulumi", "pulumi-language-nodejs", "etcd", "kube-apiserver", "kube-controller-manager", "kubectl"] as const;
+const builtTools = ["pulumi", "pulumi-language-nodejs", "pulumi-language-yaml", "etcd", "kube-apiserver", "kube-controller-manager", "kubectl"] as const;
 
 export interface Plugin {
     readonly name: string;
