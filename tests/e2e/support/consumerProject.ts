@@ -22,6 +22,8 @@ export interface ConsumerHome {
 export interface ConsumerProject {
     readonly dir: string;
     readonly stack: Stack;
+    /** `pulumi stack export` as a user runs it (the automation API's export adds --show-secrets). */
+    exportState(): { deployment: { resources?: { urn: string }[] } };
     /** Edits the program's Pulumi.yaml as a user would: `path` into the document, undefined removes. */
     edit(pathInProgram: readonly (string | number)[], value: unknown): void;
 }
@@ -39,7 +41,7 @@ export async function openConsumerHome(root: string, toolchain: Toolchain, kubec
         PULUMI_HOME: path.join(root, "consumer-pulumi-home"),
     };
     const archive = packPlugin(path.join(root, "plugin"));
-    const pulumi = (args: string[]) => execFileSync(path.join(toolsBin, "pulumi"), args, { env: { ...process.env, ...env }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const pulumi = (args: string[]) => execFileSync(path.join(toolsBin, "pulumi"), args, { env: { ...process.env, ...env }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 });
     pulumi(["plugin", "install", "resource", "ambient-spire", archive.version, "--file", archive.file]);
     const plugins = pulumi(["plugin", "ls"]);
     const command = await PulumiCommand.get({ root: toolsDir, skipVersionCheck: true });
@@ -54,6 +56,7 @@ export async function openConsumerHome(root: string, toolchain: Toolchain, kubec
             return {
                 dir,
                 stack,
+                exportState: () => JSON.parse(pulumi(["stack", "export", "--stack", name, "--cwd", dir])) as { deployment: { resources?: { urn: string }[] } },
                 edit(pathInProgram, value) {
                     const file = path.join(dir, "Pulumi.yaml");
                     const document = parseDocument(fs.readFileSync(file, "utf8"));

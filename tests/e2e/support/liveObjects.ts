@@ -44,8 +44,12 @@ function comparable(object: KubeObject): unknown {
     const base = { labels: labels ?? {}, annotations: annotations ?? {} };
     if (object.kind === "CustomResourceDefinition") return base; // the schemas are the charts' and the file's
     if (object.kind === "Secret") {
-        // Helm's release records hold timestamps and the whole chart: their names (release and revision) compare.
-        if ((object as { type?: string }).type === "helm.sh/release.v1") return base;
+        // Helm's release records hold timestamps and the whole chart: their names (release and revision) and labels
+        // compare, less the time of the last change.
+        if ((object as { type?: string }).type === "helm.sh/release.v1") {
+            const { modifiedAt: _time, ...helmLabels } = base.labels;
+            return { ...base, labels: helmLabels };
+        }
         const data = Object.fromEntries(Object.entries(object.data ?? {}).map(([k, v]) => [k, withoutPem(Buffer.from(v, "base64").toString("utf8"))]));
         return { ...base, type: (object as { type?: string }).type, data };
     }
