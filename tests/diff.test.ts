@@ -17,6 +17,18 @@ describe("plan diff on real plan pairs", () => {
         assert.match(renderDiff(diff, "t"), /no changes/);
     });
 
+    test("a resource deployed under an alias of its URN (AmbientMesh's module was `mesh`) is the same resource", async () => {
+        const now = await plan(settings({}, 2));
+        const aliased = now.resources.filter((r) => r.aliases);
+        assert.deepEqual([...new Set(aliased.map((r) => r.urn.split("::")[2].split("$")[0]))], ["ambient-spire:istio:AmbientMesh"]);
+        // The plan an earlier version of the program printed: the old type in each chain, no aliases.
+        const earlier = { ...now, resources: now.resources.map(({ aliases, ...r }) => ({ ...r, urn: aliases?.[0] ?? r.urn })) };
+        assert.ok(isEmpty(diffPlans(earlier, now)), "matched through the aliases: nothing changes");
+        const withoutAliases = { ...now, resources: now.resources.map(({ aliases: _gone, ...r }) => r) };
+        const blind = diffPlans(earlier, withoutAliases);
+        assert.deepEqual([blind.added.length, blind.removed.length], [aliased.length, aliased.length], "without them every aliased resource would be deleted and created");
+    });
+
     test("an Istio version bump changes exactly the four Istio releases, in place, at their version paths", async () => {
         const before = await plan(settings({}, 2));
         const after = await plan(settings({ "ambient-spire:istio": { version: "1.27.9", repoKey: "abcdef012345" } }, 2));

@@ -159,7 +159,7 @@ describe("dev stack: the guide's single-cluster section", () => {
 
     test("top-level URNs are the engine's: no mock stack type in the type chain", () => {
         for (const r of plan.resources) assert.doesNotMatch(r.urn, /pulumi:pulumi:Stack/, r.urn);
-        assert.equal(named(plan, "cluster1-mesh").urn, "urn:pulumi:dev::ambient-spire::ambient-spire:mesh:AmbientMesh::cluster1-mesh");
+        assert.equal(named(plan, "cluster1-mesh").urn, "urn:pulumi:dev::ambient-spire::ambient-spire:istio:AmbientMesh::cluster1-mesh");
         assert.equal(named(plan, "cluster1-mesh-istiod").parent, named(plan, "cluster1-mesh").urn);
     });
 

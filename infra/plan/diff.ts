@@ -26,8 +26,14 @@ export interface PlanDiff {
  * "[secret]" marker, so a changed secret value is not visible here (nor is it in a real preview's values).
  */
 export function diffPlans(before: Plan, after: Plan): PlanDiff {
-    const old = new Map(before.resources.map((r) => [r.urn, r] as const));
-    const next = new Map(after.resources.map((r) => [r.urn, r] as const));
+    const byUrn = new Map(before.resources.map((r) => [r.urn, r] as const));
+    // A resource is the one deployed under its URN, or under one of its aliases (as the engine matches it).
+    const old = new Map<string, PlannedResource>();
+    for (const resource of after.resources) {
+        const previous = [resource.urn, ...(resource.aliases ?? [])].map((urn) => byUrn.get(urn)).find((r) => r !== undefined);
+        if (previous) old.set(resource.urn, previous);
+    }
+    const matched = new Set([...old.values()].map((r) => r.urn));
     const replaced: ResourceChange[] = [];
     const changed: ResourceChange[] = [];
     for (const resource of after.resources) {
@@ -54,7 +60,7 @@ export function diffPlans(before: Plan, after: Plan): PlanDiff {
     }
     return {
         added: after.resources.filter((r) => !old.has(r.urn)),
-        removed: before.resources.filter((r) => !next.has(r.urn)),
+        removed: before.resources.filter((r) => !matched.has(r.urn)),
         replaced,
         changed,
     };

@@ -29,6 +29,11 @@ export interface PlannedResource {
      * preview skips the read). Absent for every managed resource.
      */
     readonly read?: { readonly id: JsonValue };
+    /**
+     * Earlier URNs of this resource (its own or an ancestor's type alias): the engine takes a resource deployed
+     * under one of them for this one, so a diff does too. Absent when there are none.
+     */
+    readonly aliases?: readonly string[];
     readonly options: {
         readonly protect: boolean;
         readonly retainOnDelete: boolean;

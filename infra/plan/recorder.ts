@@ -104,6 +104,7 @@ export async function recordPlan(program: () => unknown, options: RecordOptions)
         throw new Error(`duplicate resource (type, name) pairs; a real pulumi up rejects them: ${duplicates.join(", ")}`);
     }
     const nameOf = new Map(seen.map((s) => [s.resource, s.name] as const));
+    const seenOf = new Map(seen.map((s) => [s.resource, s] as const));
 
     const resources: PlannedResource[] = [];
     for (const s of seen) {
@@ -130,6 +131,7 @@ export async function recordPlan(program: () => unknown, options: RecordOptions)
             inputs: isComponentType(s.type) ? {} : toJson(await revealKeys(inputsByKey.get(`${s.type}::${s.name}`) ?? {}, s.props)),
             ...withProviderChildren(s.type, s.name, inputsByKey.get(`${s.type}::${s.name}`) ?? {}),
             ...(s.opts.id === undefined ? {} : { read: { id: await valueToJson(s.opts.id) } }),
+            ...aliasesOf(urn, s, seenOf),
             options: {
                 protect: s.opts.protect === true,
                 retainOnDelete: s.opts.retainOnDelete === true,
@@ -138,6 +140,27 @@ export async function recordPlan(program: () => unknown, options: RecordOptions)
         });
     }
     return { plan: { project: options.project, stack: options.stack, resources }, outputs };
+}
+
+/**
+ * The URNs a resource had before a type alias of its own or of an ancestor: the same type chain with that one
+ * type as it was. (Children follow their parent's aliases: the engine matches them the same way.)
+ */
+function aliasesOf(urn: string, s: Seen, seenOf: ReadonlyMap<pulumi.Resource, Seen>): { aliases?: string[] } {
+    const [head, project, typeChain, ...name] = urn.split("::");
+    const types = typeChain.split("$");
+    const lineage: Seen[] = [];
+    for (let at: Seen | undefined = s; at; at = at.opts.parent ? seenOf.get(at.opts.parent) : undefined) lineage.unshift(at);
+    // The chain holds one type per generation under the stack, the resource's own last.
+    const offset = types.length - lineage.length;
+    const aliases = lineage.flatMap((generation, index) =>
+        typeAliases(generation.opts.aliases).map((type) => [head, project, types.map((t, i) => (i === index + offset ? type : t)).join("$"), ...name].join("::")),
+    );
+    return aliases.length > 0 ? { aliases: [...new Set(aliases)].sort() } : {};
+}
+
+function typeAliases(aliases: pulumi.ResourceOptions["aliases"]): string[] {
+    return (aliases ?? []).flatMap((alias) => (typeof alias === "object" && alias !== null && "type" in alias && typeof alias.type === "string" ? [alias.type] : []));
 }
 
 /**

@@ -103,6 +103,8 @@ export interface AmbientMeshArgs {
     readonly retainCrdsOnDelete?: boolean;
 }
 
+export const ambientMeshType = "ambient-spire:istio:AmbientMesh";
+
 export const ambientMeshDefaults = {
     systemNamespace: "istio-system",
     clusterDomain: "cluster.local",
@@ -121,7 +123,9 @@ export class AmbientMesh extends pulumi.ComponentResource {
     public readonly gatewayApiCrds: pulumi.Resource;
 
     constructor(name: string, args: AmbientMeshArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("ambient-spire:mesh:AmbientMesh", name, {}, { ...opts, provider: args.provider });
+        // Its module was `mesh` until the Mesh component needed that name (`ambient-spire:index:Mesh` collides with a
+        // module `mesh` in every generated SDK): the alias keeps the URNs of stacks deployed before, children included.
+        super(ambientMeshType, name, {}, { ...opts, provider: args.provider, aliases: [...(opts?.aliases ?? []), { type: "ambient-spire:mesh:AmbientMesh" }] });
         const d = ambientMeshDefaults;
         const systemNamespace = args.systemNamespace ?? d.systemNamespace;
         const licenseSecretName = args.licenseSecret?.name ?? d.licenseSecret.name;
