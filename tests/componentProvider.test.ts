@@ -127,7 +127,7 @@ describe("component provider", () => {
             await provider.construct("root", "ambient-spire:pki:RootCa", {}, {});
             await provider.construct("int", "ambient-spire:pki:IntermediateCa", { signer: { issuer: ca }, commonName: "X" }, {});
             await provider.construct("spire", "ambient-spire:spire:SpireRelease", { provider: cluster, trustDomain: "t", clusterName: "c1", upstreamCa: { certChainPem: "C", privateKeyPem: pulumi.secret("K"), trustBundlePem: "B" } }, {});
-            await provider.construct("mesh", "ambient-spire:mesh:AmbientMesh", { provider: cluster, istio: { version: "1.27.8", repoKey: "abcdef012345" }, trustDomain: "t", licenseKey: pulumi.secret("L") }, {});
+            await provider.construct("mesh", "ambient-spire:istio:AmbientMesh", { provider: cluster, istio: { version: "1.27.8", repoKey: "abcdef012345" }, trustDomain: "t", licenseKey: pulumi.secret("L") }, {});
             await provider.construct("ew", "ambient-spire:multicluster:EastWestGateway", { provider: cluster, clusterName: "c1", network: "n1" }, {});
             await provider.construct("link", "ambient-spire:multicluster:PeerLink", { provider: cluster, remote: { clusterName: "c2", network: "n2", trustDomain: "c2", address: { type: "IPAddress", value: "1.2.3.4" } } }, {});
             await provider.construct("m", "ambient-spire:index:Mesh", meshInputs, {});
@@ -138,7 +138,7 @@ describe("component provider", () => {
             root: "ambient-spire:pki:RootCa",
             int: "ambient-spire:pki:IntermediateCa",
             spire: "ambient-spire:spire:SpireRelease",
-            mesh: "ambient-spire:mesh:AmbientMesh",
+            mesh: "ambient-spire:istio:AmbientMesh",
             ew: "ambient-spire:multicluster:EastWestGateway",
             link: "ambient-spire:multicluster:PeerLink",
             m: "ambient-spire:index:Mesh",

@@ -46,7 +46,7 @@ describe("package schema", () => {
     it("offers the Mesh and the six building blocks, each with the inputs its args interface declares", () => {
         assert.deepEqual(Object.keys(committed.resources).sort(), [
             "ambient-spire:index:Mesh",
-            "ambient-spire:mesh:AmbientMesh",
+            "ambient-spire:istio:AmbientMesh",
             "ambient-spire:multicluster:EastWestGateway",
             "ambient-spire:multicluster:PeerLink",
             "ambient-spire:pki:IntermediateCa",
@@ -58,7 +58,7 @@ describe("package schema", () => {
         assert.deepEqual(mesh.requiredInputs, ["clusters", "istio", "licenseKey"]);
         assert.deepEqual(Object.keys(mesh.properties), ["rootCaCertPem", "clusters"]);
         // Resources to wait for are the dependsOn option in other languages, not inputs.
-        assert.ok(!("spireReady" in committed.resources["ambient-spire:mesh:AmbientMesh"].inputProperties));
+        assert.ok(!("spireReady" in committed.resources["ambient-spire:istio:AmbientMesh"].inputProperties));
         assert.ok(!("after" in committed.resources["ambient-spire:multicluster:PeerLink"].inputProperties));
         for (const resource of Object.values(committed.resources)) assert.equal(resource.isComponent, true);
     });
@@ -75,8 +75,8 @@ describe("package schema", () => {
         assert.deepEqual(secrets, [
             "ambient-spire:index:Mesh.licenseKey",
             "ambient-spire:index:MeshCluster.kubeconfig",
-            "ambient-spire:mesh:AmbientMesh.licenseKey",
-            "ambient-spire:mesh:PluginCa.caKeyPem",
+            "ambient-spire:istio:AmbientMesh.licenseKey",
+            "ambient-spire:istio:PluginCa.caKeyPem",
             "ambient-spire:pki:SigningCa.privateKeyPem",
             "ambient-spire:spire:UpstreamCa.privateKeyPem",
         ]);
@@ -89,11 +89,11 @@ describe("package schema", () => {
         assert.deepEqual(eventual, [
             "ambient-spire:index:Mesh.licenseKey",
             "ambient-spire:index:MeshCluster.kubeconfig",
-            "ambient-spire:mesh:AmbientMesh.licenseKey",
-            "ambient-spire:mesh:PluginCa.caCertPem",
-            "ambient-spire:mesh:PluginCa.caKeyPem",
-            "ambient-spire:mesh:PluginCa.certChainPem",
-            "ambient-spire:mesh:PluginCa.rootCertPem",
+            "ambient-spire:istio:AmbientMesh.licenseKey",
+            "ambient-spire:istio:PluginCa.caCertPem",
+            "ambient-spire:istio:PluginCa.caKeyPem",
+            "ambient-spire:istio:PluginCa.certChainPem",
+            "ambient-spire:istio:PluginCa.rootCertPem",
             "ambient-spire:multicluster:RemotePeer.address",
             "ambient-spire:pki:IntermediateSignerSignedElsewhere.issuerCertPem",
             "ambient-spire:pki:SigningCa.certPem",

@@ -41,8 +41,8 @@ export const packageComponents: readonly PackageComponent[] = [
         create: made(SpireRelease),
     },
     {
-        token: "ambient-spire:mesh:AmbientMesh",
-        file: "components/mesh/ambientMesh.ts",
+        token: "ambient-spire:istio:AmbientMesh",
+        file: "components/istio/ambientMesh.ts",
         className: "AmbientMesh",
         argsInterface: "AmbientMeshArgs",
         providerArg: "provider",

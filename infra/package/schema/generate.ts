@@ -41,8 +41,7 @@ export function generateSchema(components: readonly PackageComponent[], projectD
             csharp: {
                 rootNamespace: "Pulumi",
                 packageReferences: { Pulumi: "3.*", "Pulumi.Kubernetes": "4.*", "Pulumi.Tls": "5.*" },
-                // The `mesh` module would be the namespace Pulumi.AmbientSpire.Mesh, which clashes with the Mesh class.
-                namespaces: { "ambient-spire": "AmbientSpire", index: "AmbientSpire", pki: "Pki", spire: "Spire", mesh: "Istio", multicluster: "Multicluster", helm: "Helm" },
+                namespaces: { "ambient-spire": "AmbientSpire", index: "AmbientSpire", pki: "Pki", spire: "Spire", istio: "Istio", multicluster: "Multicluster", helm: "Helm" },
                 respectSchemaVersion: true,
             },
         },
