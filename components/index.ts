@@ -9,3 +9,4 @@ export * from "./multicluster/gatewayShape";
 export * from "./multicluster/eastWestGateway";
 export * from "./multicluster/peerLink";
 export * from "./helm/chartSource";
+export * from "./helm/values";

@@ -1,12 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ChartSource, releaseChart } from "../helm/chartSource";
+import { ValuesOverride, valuesWithOverride } from "../helm/values";
 import {
     baseValues,
     chartRepository,
     cniValues,
     IstioDistribution,
     imageHub,
+    IstioChart,
+    istioOwnedValues,
     istiodValues,
     MeshValuesInput,
     networkLabel,
@@ -101,6 +104,21 @@ export interface AmbientMeshArgs {
     readonly imageHub?: string;
     /** Keep the Gateway API CRDs when this component is deleted. Default: true. */
     readonly retainCrdsOnDelete?: boolean;
+    /**
+     * Helm values merged over the component's own, as `helm -f` merges a file, per chart: resources,
+     * nodeSelector, tolerations and the like. The values in istioOwnedValues (trust domain, network, cluster name,
+     * licence, SPIRE, peering) are refused. Default: none.
+     */
+    readonly values?: {
+        /** Over istio-base's values. Default: none. */
+        readonly base?: ValuesOverride;
+        /** Over istiod's values. Default: none. */
+        readonly istiod?: ValuesOverride;
+        /** Over istio-cni's values. Default: none. */
+        readonly cni?: ValuesOverride;
+        /** Over ztunnel's values. Default: none. */
+        readonly ztunnel?: ValuesOverride;
+    };
 }
 
 export const ambientMeshType = "ambient-spire:istio:AmbientMesh";
@@ -187,14 +205,14 @@ export class AmbientMesh extends pulumi.ComponentResource {
             ...(args.multicluster ? { multicluster: args.multicluster } : {}),
         };
         const soloRegistry: ChartSource = { registry: chartRepository(args.istio) };
-        const release = (chartName: keyof NonNullable<AmbientMeshArgs["chartSources"]>, releaseName: string, values: object, dependsOn: pulumi.Input<pulumi.Resource>[]) =>
+        const release = (chartName: IstioChart, releaseName: string, values: object, dependsOn: pulumi.Input<pulumi.Resource>[]) =>
             new k8s.helm.v3.Release(
                 `${name}-${releaseName}`,
                 {
                     name: releaseName,
                     ...releaseChart(args.chartSources?.[chartName] ?? soloRegistry, chartName, soloTag(args.istio)),
                     namespace: systemNamespace,
-                    values,
+                    values: valuesWithOverride(`${name}: ${chartName}`, values, args.values?.[chartName], istioOwnedValues[chartName]),
                 },
                 { ...on, dependsOn },
             );

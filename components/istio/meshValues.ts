@@ -4,6 +4,8 @@
  * the guide and the network value cannot drift between istiod, ztunnel and the namespace label.
  */
 
+import { OwnedValue } from "../helm/values";
+
 /** Where Solo publishes images and charts for a minor version, keyed by the 12-character repo key. */
 export const soloRegistry = "us-docker.pkg.dev/gloo-mesh";
 
@@ -110,3 +112,61 @@ export function ztunnelValues(input: MeshValuesInput) {
 
 /** The label istiod and the multicluster check read a cluster's network from. */
 export const networkLabel = "topology.istio.io/network";
+
+/** Istio's four charts, by the name this component calls each. */
+export type IstioChart = "base" | "istiod" | "cni" | "ztunnel";
+
+/**
+ * What a values override may not change, per chart: the values that make each cluster one of this mesh (trust
+ * domain, network, cluster name, SPIRE on, the licence). Everything else is the user's.
+ */
+export const istioOwnedValues: Readonly<Record<IstioChart, readonly OwnedValue[]>> = {
+    base: [],
+    istiod: [
+        { path: "meshConfig.trustDomain", what: "the trust domain, which istiod and SPIRE must share", instead: "the cluster's trustDomain" },
+        { path: "global.network", what: "the cluster's network, which the namespace label, ztunnel and the east-west gateway carry too", instead: "the cluster's network" },
+        { path: "global.multiCluster.clusterName", what: "the cluster name peers know it by", instead: "the cluster's name" },
+        { path: "license", what: "the licence reference (the licence lives in its Secret, never in values)", instead: "the licence setting" },
+        { path: "gateways.spire", what: "SPIRE identities for gateways and waypoints", instead: "nothing: SPIRE is always on" },
+        { path: "platforms.peering", what: "multicluster peering", instead: "the peering setting" },
+    ],
+    cni: [],
+    ztunnel: [
+        { path: "network", what: "the cluster's network, which istiod and the namespace label carry too", instead: "the cluster's network" },
+        { path: "multiCluster.clusterName", what: "the cluster name peers know it by", instead: "the cluster's name" },
+        { path: "spire", what: "ztunnel's SPIRE identities", instead: "nothing: SPIRE is always on" },
+    ],
+};
+
+/**
+ * Keys a chart reads although the community chart's values.yaml does not declare them, each with why; and
+ * free-form maps whose keys are another API's. Checking values against a chart's values tree accepts these.
+ */
+export const istioValuesBeyondValuesYaml: Readonly<Record<IstioChart, Readonly<Record<string, string>>>> = {
+    base: { profile: "applied by templates/zzz_profile.yaml in every chart, not a values.yaml key" },
+    istiod: {
+        profile: "applied by templates/zzz_profile.yaml in every chart, not a values.yaml key",
+        license: "Solo-only: licence (value or secretRef)",
+        platforms: "Solo-only: platforms.peering.enabled turns on ENABLE_PEERING_DISCOVERY for multicluster peering",
+        "cni.namespace": "the guide's pilot.cni.namespace; community istiod 1.27.8 has no such key (its untaint controller reads taint.namespace); harmless, istio-cni runs in istiod's namespace",
+        "gateways.spire": "Solo-only: SPIRE identities for gateway and waypoint pods",
+        "meshConfig.accessLogFile": "Istio's MeshConfig API: its fields are documented there, not in values.yaml",
+        "meshConfig.trustDomain": "Istio's MeshConfig API: its fields are documented there, not in values.yaml",
+        "meshConfig.defaultConfig": "Istio's MeshConfig API: its fields are documented there, not in values.yaml",
+    },
+    cni: { profile: "applied by templates/zzz_profile.yaml in every chart, not a values.yaml key" },
+    ztunnel: {
+        profile: "applied by templates/zzz_profile.yaml in every chart, not a values.yaml key",
+        spire: "Solo-only: ztunnel uses the SPIRE agent's Delegated Identity API",
+        configValidation: "the guide's; not read by the community 1.27.8 chart, Solo chart not public",
+        namespace: "the guide's; not read by the community 1.27.8 chart, Solo chart not public",
+        enabled: "the guide's; not read by the community 1.27.8 chart, Solo chart not public",
+        proxy: "the guide's proxy.clusterDomain; not read by the community 1.27.8 chart, Solo chart not public",
+    },
+};
+
+/** istiod's chart copies everything under `pilot.` to the top level (templates/zzy_descope_legacy.yaml). */
+export function descopePilot<T extends object>(values: T): T {
+    const { pilot, ...rest } = values as Record<string, unknown>;
+    return (pilot !== null && typeof pilot === "object" && !Array.isArray(pilot) ? { ...rest, ...pilot } : rest) as T;
+}

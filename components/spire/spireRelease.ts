@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ChartSource, releaseChart } from "../helm/chartSource";
-import { controllerClassName, meshRegistrations, spireCharts, spireValues, ZtunnelIdentity } from "./spireValues";
+import { ValuesOverride, valuesWithOverride } from "../helm/values";
+import { controllerClassName, meshRegistrations, spireCharts, spireOwnedValues, spireValues, ZtunnelIdentity } from "./spireValues";
 
 /** The CA SPIRE's disk UpstreamAuthority signs with, and what it trusts. */
 export interface UpstreamCa {
@@ -36,6 +37,8 @@ export interface SpireReleaseArgs {
     readonly socketHostBasePath?: string;
     /** Keep the SPIRE CRDs (and so every ClusterSPIFFEID) when this component is deleted. Default: true. */
     readonly retainCrdsOnDelete?: boolean;
+    /** Helm values merged over the component's own, as `helm -f` merges a file, per chart. Default: none. */
+    readonly values?: SpireValuesOverrides;
     /**
      * Where the spire-crds and spire charts come from (a mirror, or directories for air-gapped clusters).
      * Default: SPIFFE's repository, https://spiffe.github.io/helm-charts-hardened/, for both.
@@ -46,6 +49,17 @@ export interface SpireReleaseArgs {
         /** The spire chart. Default: SPIFFE's repository. */
         readonly spire?: ChartSource;
     };
+}
+
+export interface SpireValuesOverrides {
+    /**
+     * Over the spire chart's values: resources, nodeSelector, image registries (`global.spire.image.registry` for an
+     * air-gapped cluster), persistence. The values in spireOwnedValues (trust domain, cluster name, upstream CA,
+     * class name, ztunnel's delegate and socket) are refused. Default: none.
+     */
+    readonly spire?: ValuesOverride;
+    /** Over the spire-crds chart's values. Default: none. */
+    readonly crds?: ValuesOverride;
 }
 
 export const spireReleaseDefaults = {
@@ -96,6 +110,7 @@ export class SpireRelease extends pulumi.ComponentResource {
                 name: args.crdsReleaseName ?? d.crdsReleaseName,
                 ...releaseChart(args.chartSources?.crds ?? publicRepository, spireCharts.crds.chart, spireCharts.crds.version),
                 namespace: ns.metadata.name,
+                ...(args.values?.crds ? { values: args.values.crds } : {}),
             },
             { ...on, retainOnDelete: args.retainCrdsOnDelete ?? d.retainCrdsOnDelete },
         );
@@ -105,14 +120,19 @@ export class SpireRelease extends pulumi.ComponentResource {
                 name: releaseName,
                 ...releaseChart(args.chartSources?.spire ?? publicRepository, spireCharts.spire.chart, spireCharts.spire.version),
                 namespace: ns.metadata.name,
-                values: spireValues({
-                    trustDomain: args.trustDomain,
-                    clusterName: args.clusterName,
-                    ztunnel: args.ztunnel ?? d.ztunnel,
-                    upstreamSecretName,
-                    socketHostBasePath: args.socketHostBasePath ?? d.socketHostBasePath,
-                    trustBundlePem: args.upstreamCa.trustBundlePem,
-                }),
+                values: valuesWithOverride(
+                    `${name}: spire`,
+                    spireValues({
+                        trustDomain: args.trustDomain,
+                        clusterName: args.clusterName,
+                        ztunnel: args.ztunnel ?? d.ztunnel,
+                        upstreamSecretName,
+                        socketHostBasePath: args.socketHostBasePath ?? d.socketHostBasePath,
+                        trustBundlePem: args.upstreamCa.trustBundlePem,
+                    }),
+                    args.values?.spire,
+                    spireOwnedValues,
+                ),
             },
             // The server mounts the secret at start, and the chart's webhooks need the CRDs.
             { ...on, dependsOn: [crds, upstreamSecret] },

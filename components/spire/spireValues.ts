@@ -3,6 +3,8 @@
  * value against the guide and the chart without an engine.
  */
 
+import { OwnedValue } from "../helm/values";
+
 /** Chart versions this component installs; change them here and only here. */
 export const spireCharts = {
     repository: "https://spiffe.github.io/helm-charts-hardened/",
@@ -76,6 +78,19 @@ export function spireValues<Pem>(input: SpireValuesInput<Pem>) {
         "spiffe-csi-driver": { tolerations: spireNodeTolerations.map((t) => ({ ...t })) },
     };
 }
+
+/**
+ * What a values override may not change in the spire chart: it is what makes SPIRE part of this mesh. Everything
+ * else (resources, nodeSelector, images, persistence) is the user's.
+ */
+export const spireOwnedValues: readonly OwnedValue[] = [
+    { path: "global.spire.trustDomain", what: "the trust domain, which SPIRE and istiod must share", instead: "the cluster's trustDomain" },
+    { path: "global.spire.clusterName", what: "the cluster name SPIRE's node attestor keys agents by", instead: "the cluster's name" },
+    { path: "spire-server.upstreamAuthority", what: "the upstream CA under the mesh's shared root", instead: "the pki settings" },
+    { path: "spire-server.controllerManager.className", what: "the class name every ClusterSPIFFEID of the mesh carries", instead: "nothing: it is <release namespace>-<release name>" },
+    { path: "spire-agent.authorizedDelegates", what: "ztunnel's identity as a delegate of the agent", instead: "the cluster's trustDomain (ztunnel's namespace and service account are the component's)" },
+    { path: "spire-agent.sockets", what: "the admin socket ztunnel reads on each node", instead: "the component's socketHostBasePath" },
+];
 
 /** The controller manager only reconciles ClusterSPIFFEIDs whose className is `<namespace>-<release>`. */
 export function controllerClassName(releaseNamespace: string, releaseName: string): string {
