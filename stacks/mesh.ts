@@ -3,8 +3,8 @@ import { z } from "zod";
 import { GatewayAddress } from "../components";
 import { configNamespace, ConfigError } from "./config/errors";
 import { loadMeshSpec } from "./config/load";
-import { localiseSources } from "./config/localSources";
-import { clusterSchema, istioSchema, pkiSchema, sourcesSchema } from "./config/schema";
+import { withLocalFiles } from "./config/localSources";
+import { chartsSchema, clusterSchema, istioSchema, pkiSchema, sourcesSchema } from "./config/schema";
 import { buildMesh } from "./topology";
 
 /** One cluster of the mesh. */
@@ -91,6 +91,32 @@ export interface MeshSourcesArgs {
     readonly imageHub?: string;
 }
 
+/** Helm values for one chart, merged over the program's own. */
+export interface MeshChartValuesArgs {
+    /**
+     * The values, as a values file holds them: resources, nodeSelector, tolerations, image registries. Values the
+     * program sets for correctness (trust domain, network, cluster name, upstream CA, licence, SPIRE) are refused.
+     * Required.
+     */
+    readonly values: Readonly<Record<string, unknown>>;
+}
+
+/** Helm values per chart, for what the program does not model; checked against a chart's values.yaml when the chart is a local directory. */
+export interface MeshChartsArgs {
+    /** Over the spire-crds chart's values. Default: none. */
+    readonly spireCrds?: MeshChartValuesArgs;
+    /** Over the spire chart's values (e.g. global.spire.image.registry for an air-gapped cluster). Default: none. */
+    readonly spire?: MeshChartValuesArgs;
+    /** Over istio-base's values. Default: none. */
+    readonly istioBase?: MeshChartValuesArgs;
+    /** Over istiod's values. Default: none. */
+    readonly istiod?: MeshChartValuesArgs;
+    /** Over istio-cni's values. Default: none. */
+    readonly istioCni?: MeshChartValuesArgs;
+    /** Over ztunnel's values. Default: none. */
+    readonly ztunnel?: MeshChartValuesArgs;
+}
+
 /** The whole mesh, as a stack file of the TypeScript program describes it. */
 export interface MeshArgs {
     /** The clusters, one or more. Required. */
@@ -107,6 +133,8 @@ export interface MeshArgs {
     readonly pki?: MeshPkiArgs;
     /** Mirrors and local files for charts, CRDs and images. Default: the public locations. */
     readonly sources?: MeshSourcesArgs;
+    /** Helm values per chart, merged over the program's own. Default: none. */
+    readonly charts?: MeshChartsArgs;
 }
 
 /** What a cluster of the mesh exposes. */
@@ -127,7 +155,8 @@ const argsMatchSchemas: [
     Accepts<typeof istioSchema, MeshIstioArgs>,
     Accepts<typeof pkiSchema, MeshPkiArgs>,
     Accepts<typeof sourcesSchema, MeshSourcesArgs>,
-] = [true, true, true, true];
+    Accepts<typeof chartsSchema, MeshChartsArgs>,
+] = [true, true, true, true, true];
 void argsMatchSchemas;
 
 export const meshType = "ambient-spire:index:Mesh";
@@ -148,7 +177,7 @@ export class Mesh extends pulumi.ComponentResource {
         const spec = meshSpecOf(args);
         super(meshType, name, {}, opts);
         const outputs = buildMesh({
-            spec: { ...spec, sources: localiseSources(spec.sources) },
+            spec: withLocalFiles(spec),
             licenseKey: pulumi.secret(args.licenseKey),
             parent: this,
             namePrefix: `${name}-`,
@@ -186,6 +215,7 @@ export function meshSpecOf(args: MeshArgs): ReturnType<typeof loadMeshSpec> {
     put("peering", args.links ?? args.peering);
     put("pki", args.pki);
     put("sources", args.sources);
+    put("charts", args.charts);
     // The loader requires a licence setting; the real one stays an Input and never passes through it.
     config[`${configNamespace}:soloLicenseKey`] = "set";
     try {

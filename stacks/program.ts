@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { configNamespace } from "./config/errors";
 import { loadStackSpec } from "./config/load";
-import { localiseSources } from "./config/localSources";
+import { withLocalFiles } from "./config/localSources";
 import { engineSecretKeys } from "./config/secretKeys";
 import { readCertificateRequests, readClusterStackReferences } from "./references";
 import { buildMesh, buildPki, MeshOutputs } from "./topology";
@@ -14,7 +14,7 @@ import { PkiStackOutputs } from "./references";
 export async function program(): Promise<MeshOutputs | PkiStackOutputs<pulumi.Output<string>>> {
     const stack = loadStackSpec(pulumi.runtime.allConfig(), engineSecretKeys());
     if (stack.kind === "pki") return buildPki({ pki: stack.spec.pki, requests: await readCertificateRequests(stack.spec) });
-    const spec = { ...stack.spec, sources: localiseSources(stack.spec.sources) };
+    const spec = withLocalFiles(stack.spec);
     const licenseKey = new pulumi.Config(configNamespace).requireSecret("soloLicenseKey");
     if (spec.pkiStack === undefined) return buildMesh({ spec, licenseKey });
     return buildMesh({ spec, licenseKey, referenced: await readClusterStackReferences(spec) });

@@ -176,6 +176,7 @@ export function buildMesh({ spec, licenseKey, referenced, parent, namePrefix, ku
             trustDomain: cluster.trustDomain,
             clusterName: cluster.name,
             chartSources: { crds: spec.sources.charts.spireCrds, spire: spec.sources.charts.spire },
+            values: { spire: spec.charts.spire, crds: spec.charts.spireCrds },
             upstreamCa: { certChainPem: spireCa.certPem, privateKeyPem: spireCa.privateKeyPem, trustBundlePem: rootCertPem },
         }, placed.opts);
         const mesh = new AmbientMesh(placed.name(`${cluster.name}-mesh`), {
@@ -188,6 +189,7 @@ export function buildMesh({ spec, licenseKey, referenced, parent, namePrefix, ku
             gatewayApiCrdsFile: spec.sources.gatewayApiCrds,
             chartSources: { base: spec.sources.charts.istioBase, istiod: spec.sources.charts.istiod, cni: spec.sources.charts.istioCni, ztunnel: spec.sources.charts.ztunnel },
             imageHub: spec.sources.imageHub,
+            values: { base: spec.charts.istioBase, istiod: spec.charts.istiod, cni: spec.charts.istioCni, ztunnel: spec.charts.ztunnel },
             spireReady: [spire],
             ...(spec.multicluster ? { multicluster: { clusterName: cluster.name, network: cluster.network } } : {}),
             ...(istioCa

@@ -55,6 +55,12 @@ namespace Pulumi.AmbientSpire
 
     public sealed class MeshArgs : global::Pulumi.ResourceArgs
     {
+        /// <summary>
+        /// Helm values per chart, merged over the program's own. Default: none.
+        /// </summary>
+        [Input("charts")]
+        public Inputs.MeshChartsArgs? Charts { get; set; }
+
         [Input("clusters", required: true)]
         private List<Inputs.MeshClusterArgs>? _clusters;
 

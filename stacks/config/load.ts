@@ -1,8 +1,12 @@
 import { z } from "zod";
 import { ChartSource } from "../../components/helm/chartSource";
+import { OwnedValue, ownedValueTouched, ValuesOverride } from "../../components/helm/values";
+import { istioOwnedValues } from "../../components/istio/meshValues";
+import { spireOwnedValues } from "../../components/spire/spireValues";
 import * as rules from "./rules";
 import { closest, configNamespace, ConfigError, Quote, quoteSecret, quoteValue, settingName } from "./errors";
 import {
+    ChartsInput,
     ClusterInput,
     IstioInput,
     PkiInput,
@@ -44,6 +48,8 @@ export interface MeshSpec {
     readonly remotePeers: readonly RemotePeerInput[];
     /** Where charts, CRDs and images come from; an absent entry means the component's public default. */
     readonly sources: MeshSources;
+    /** Helm values per chart, over the program's own; none of them touches a value the program owns. */
+    readonly charts: Readonly<Partial<Record<ChartName, ValuesOverride>>>;
 }
 
 /** The chart names of `sources.charts`, each the chart of one release. */
@@ -69,7 +75,7 @@ export type StackSpec = { readonly kind: "mesh"; readonly spec: MeshSpec } | { r
  * Settings a `pki` stack must not have: it installs nothing in any cluster. (A licence left on one from an
  * earlier version of this program is ignored.)
  */
-const meshOnlySettings: readonly SettingName[] = ["clusters", "istio", "peering", "pkiStack", "remotePeers", "sources"];
+const meshOnlySettings: readonly SettingName[] = ["clusters", "istio", "peering", "pkiStack", "remotePeers", "sources", "charts"];
 
 /**
  * How messages show a setting's value: quoted, except the licence (always a secret, however it was given)
@@ -130,6 +136,7 @@ export function loadMeshSpec(config: Readonly<Record<string, string>>, secretKey
     const pkiStack = parseSetting(config, "pkiStack", quote);
     const remotePeers = parseSetting(config, "remotePeers", quote);
     const sources = sourcesOf(parseSetting(config, "sources", quote));
+    const charts = chartsOf(parseSetting(config, "charts", quote), quote("charts"));
 
     const quoteClusters = quote("clusters");
     checkUnique(clusters, "name", quoteClusters, "cluster names must be unique", "give each cluster its own name");
@@ -158,7 +165,35 @@ export function loadMeshSpec(config: Readonly<Record<string, string>>, secretKey
         ...(pkiStack !== undefined ? { pkiStack } : {}),
         remotePeers,
         sources,
+        charts,
     };
+}
+
+/** The values a program's chart values may not change, by chart: what makes each cluster part of this mesh. */
+export const ownedValuesByChart: Readonly<Record<ChartName, readonly OwnedValue[]>> = {
+    spireCrds: [],
+    spire: spireOwnedValues,
+    istioBase: istioOwnedValues.base,
+    istiod: istioOwnedValues.istiod,
+    istioCni: istioOwnedValues.cni,
+    ztunnel: istioOwnedValues.ztunnel,
+};
+
+function chartsOf(input: ChartsInput, quote: Quote): Partial<Record<ChartName, ValuesOverride>> {
+    const charts: Partial<Record<ChartName, ValuesOverride>> = {};
+    for (const [chart, entry] of Object.entries(input) as [ChartName, { values: ValuesOverride } | undefined][]) {
+        if (!entry) continue;
+        const touched = ownedValueTouched(entry.values, ownedValuesByChart[chart]);
+        if (touched) {
+            throw new ConfigError(
+                settingName(["charts", chart, "values", ...touched.path.split(".")]),
+                `${quote(touched.value)} would override ${touched.owned.what} (the program sets it)`,
+                `remove it; set ${touched.owned.instead} instead`,
+            );
+        }
+        charts[chart] = entry.values;
+    }
+    return charts;
 }
 
 /** A chart source as a user writes it (one string) turned into the component's typed form. */
@@ -251,6 +286,13 @@ const objectKeys: Record<string, readonly string[]> = {
     peering: ["from", "to"],
     remotePeers: ["name", "stack"],
     sources: ["charts", "gatewayApiCrds", "imageHub"],
+    charts: ["spireCrds", "spire", "istioBase", "istiod", "istioCni", "ztunnel"],
+    "charts.spireCrds": ["values"],
+    "charts.spire": ["values"],
+    "charts.istioBase": ["values"],
+    "charts.istiod": ["values"],
+    "charts.istioCni": ["values"],
+    "charts.ztunnel": ["values"],
     "sources.charts": ["spireCrds", "spire", "istioBase", "istiod", "istioCni", "ztunnel"],
     pki: ["keyAlgorithm", "rsaBits", "ecdsaCurve", "rootValidityDays", "intermediateValidityDays", "earlyRenewalDays", "protectRoot"],
 };

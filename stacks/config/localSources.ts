@@ -2,8 +2,45 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ChartSource } from "../../components/helm/chartSource";
-import { ConfigError, settingName } from "./errors";
-import { MeshSources } from "./load";
+import { chartValuesTree, unknownValues, ValuesTree } from "../../components/helm/values";
+import { descopePilot, IstioChart, istioValuesBeyondValuesYaml } from "../../components/istio/meshValues";
+import { closest, ConfigError, quoteValue, settingName } from "./errors";
+import { ChartName, MeshSpec, MeshSources } from "./load";
+
+/** The spec with its local files found and handed on (see localiseSources), and chart values checked against local charts. */
+export function withLocalFiles(spec: MeshSpec, cwd: string = process.cwd()): MeshSpec {
+    const sources = localiseSources(spec.sources, cwd);
+    checkChartValues(spec.charts, sources, cwd);
+    return { ...spec, sources };
+}
+
+const istioCharts: Partial<Record<ChartName, IstioChart>> = { istioBase: "base", istiod: "istiod", istioCni: "cni", ztunnel: "ztunnel" };
+
+/**
+ * Chart values for a chart that is a local directory are held to its values.yaml: a key it does not declare is
+ * a typo until shown otherwise (keys the chart reads beyond values.yaml, such as Solo's, are accepted). Charts
+ * from a repository or registry are not read here, so their values are not checked.
+ */
+export function checkChartValues(charts: MeshSpec["charts"], sources: MeshSources, cwd: string): void {
+    for (const [chart, values] of Object.entries(charts) as [ChartName, MeshSpec["charts"][ChartName]][]) {
+        const source = sources.charts[chart];
+        if (!values || !source || !("directory" in source)) continue;
+        const tree = chartValuesTree(path.resolve(cwd, source.directory));
+        if (!tree) continue;
+        const istio = istioCharts[chart];
+        // istiod's chart copies everything under `pilot.` to the top level (templates/zzy_descope_legacy.yaml).
+        const declared: ValuesTree = istio === "istiod" ? { ...tree, ...descopePilot(tree) } : tree;
+        const [first] = unknownValues(values, declared, istio ? Object.keys(istioValuesBeyondValuesYaml[istio]) : []);
+        if (!first) continue;
+        const key = first.path.split(".").pop()!;
+        const guess = closest(key, first.siblings);
+        throw new ConfigError(
+            settingName(["charts", chart, "values", ...first.path.split(".")]),
+            `${quoteValue(key)} is not a value of the chart in ${source.directory} (its values.yaml has no such key)`,
+            (guess ? `did you mean ${guess}? ` : "") + `use a key its values.yaml declares`,
+        );
+    }
+}
 
 /**
  * Chart directories and CRD files named in `sources` are written relative to the project directory (where

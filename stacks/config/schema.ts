@@ -133,6 +133,26 @@ export const sourcesSchema = z
     )
     .default({ charts: {} });
 
+const chartValues = z.strictObject(
+    { values: z.record(z.string(), z.unknown(), requiredObject("a map of Helm values", "{values: {nodeSelector: {pool: mesh}}}")) },
+    requiredObject("an object with values", "{values: {nodeSelector: {pool: mesh}}}"),
+);
+
+/** Helm values per chart, merged over the program's own (the chart names are those of `sources.charts`). */
+export const chartsSchema = z
+    .strictObject(
+        {
+            spireCrds: chartValues.optional(),
+            spire: chartValues.optional(),
+            istioBase: chartValues.optional(),
+            istiod: chartValues.optional(),
+            istioCni: chartValues.optional(),
+            ztunnel: chartValues.optional(),
+        },
+        requiredObject("an object of chart name to {values}", "{spire: {values: {global: {spire: {image: {registry: registry.example.com}}}}}}"),
+    )
+    .default({});
+
 export const clustersSchema = z
     .array(clusterSchema, requiredObject("a list of clusters", "[{name: cluster1, context: kind-cluster1}]"))
     .min(1, say("is empty", "give at least one cluster, e.g. [{name: cluster1}]"));
@@ -148,16 +168,18 @@ export const settingSchemas = {
     signFor: signForSchema.optional(),
     remotePeers: remotePeersSchema,
     sources: sourcesSchema,
+    charts: chartsSchema,
 } as const;
 
 export type SettingName = keyof typeof settingSchemas;
 export const settingNames = Object.keys(settingSchemas) as SettingName[];
 /** Settings that hold objects or lists, which Pulumi passes to the program as JSON text. */
-export const structuredSettings: ReadonlySet<SettingName> = new Set(["clusters", "istio", "peering", "pki", "signFor", "remotePeers", "sources"]);
+export const structuredSettings: ReadonlySet<SettingName> = new Set(["clusters", "istio", "peering", "pki", "signFor", "remotePeers", "sources", "charts"]);
 
 export type ClusterInput = z.output<typeof clusterSchema>;
 export type IstioInput = z.output<typeof istioSchema>;
 export type PeeringInput = z.output<typeof peeringSchema>;
 export type PkiInput = z.output<typeof pkiSchema>;
 export type SourcesInput = z.output<typeof sourcesSchema>;
+export type ChartsInput = z.output<typeof chartsSchema>;
 export type RemotePeerInput = z.output<typeof remotePeersSchema>[number];

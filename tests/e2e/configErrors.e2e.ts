@@ -15,7 +15,7 @@ import { findToolchain } from "./support/tools";
  */
 // A hang ran forever; a healthy preview took 11–13 s here, and up to 31 s on a machine loaded by other runs.
 const limitMs = 60_000;
-const cases = [
+const cases: { why: string; line: RegExp; clusters: Record<string, unknown>[]; settings?: Record<string, unknown> }[] = [
     { why: "cluster name not a DNS label", line: /ambient-spire:clusters\[0\]\.name: .*DNS-1123/, clusters: [{ name: "Cluster1", context: "kind-cluster1" }] },
     {
         why: "duplicate networks",
@@ -26,6 +26,12 @@ const cases = [
         ],
     },
     { why: "trust domain given as a SPIFFE ID", line: /ambient-spire:clusters\[0\]\.trustDomain: "spiffe:\/\/cluster1" .*scheme/, clusters: [{ name: "cluster1", context: "kind-cluster1", trustDomain: "spiffe://cluster1" }] },
+    {
+        why: "chart values that change the trust domain",
+        line: /ambient-spire:charts\.istiod\.values\.meshConfig\.trustDomain: "other" would override the trust domain/,
+        clusters: [{ name: "cluster1", context: "kind-cluster1" }],
+        settings: { "ambient-spire:charts": { istiod: { values: { meshConfig: { trustDomain: "other" } } } } },
+    },
 ];
 
 interface CliResult {
@@ -72,6 +78,8 @@ describe("bad stack files on the real CLI", () => {
             project.editStackFile("bad", {
                 "ambient-spire:clusters": bad.clusters,
                 "ambient-spire:istio": { version: "1.27.8", repoKey: "yourrepokey0" },
+                "ambient-spire:charts": undefined,
+                ...bad.settings,
             });
             const result = await transcript.step(`preview: ${bad.why}`, () => pulumi(project, ["preview", "--stack", "bad", "--non-interactive"]), (r) => ({ "exit code": r.code ?? -1 }));
             assert.equal(result.timedOut, false, `preview hung for ${limitMs / 1000} s:\n${result.output}`);

@@ -130,6 +130,26 @@ describe("dev stack on the real engine", () => {
         project.editStackFile("dev", { "ambient-spire:istio": { version: "1.27.8", repoKey: "yourrepokey0" } });
     });
 
+    test("chart values: the preview and up change exactly istiod's release, and Helm receives them merged", async () => {
+        const charts = { istiod: { values: { resources: { requests: { cpu: "500m" } }, nodeSelector: { pool: "mesh" } } } };
+        project.editStackFile("dev", { "ambient-spire:charts": charts });
+        const withValues = project.plan("dev");
+        const expected = predicted(deployedPlan, withValues);
+        assert.deepEqual(Object.keys(expected), ["update"]);
+        assert.deepEqual(expected.update.map((u) => u.split("::").pop()), ["cluster1-mesh-istiod"]);
+        const preview = recorder();
+        await transcript.step("preview, istiod chart values", () => stack.preview({ onEvent: preview.onEvent }), (r) => r.changeSummary);
+        assert.deepEqual(normalised(ownSteps(preview.steps)), expected);
+        const run = recorder();
+        await transcript.step("up, istiod chart values", () => stack.up({ onEvent: run.onEvent }), (r) => r.summary.resourceChanges);
+        assert.deepEqual(normalised(ownSteps(run.steps)), expected);
+        const received = JSON.parse(kube.get<{ data: Record<string, string> }>("configmap", "istiod-received-values", "istio-system")!.data["values.json"]) as Record<string, any>;
+        assert.deepEqual(received.resources, { requests: { cpu: "500m" } });
+        assert.deepEqual(received.nodeSelector, { pool: "mesh" });
+        assert.equal(received.meshConfig.trustDomain, "cluster1", "the program's own values stay");
+        deployedPlan = withValues;
+    });
+
     test("rotation: only cluster1's SPIRE intermediate is replaced; the Secret is updated in place; the root stays", async () => {
         const before = kube.secretData("spiffe-upstream-ca", "spire-server")!;
         const rootBefore = (await stack.outputs()).rootCaCertPem?.value as string;

@@ -131,7 +131,7 @@ class SchemaWriter {
             ...mapped.spec,
             ...(description ? { description } : {}),
             ...(/Pulumi secret/.test(description) ? { secret: true } : {}),
-            ...(isInput && !mapped.input && !("$ref" in mapped.spec && mapped.spec.$ref.startsWith("/")) ? { plain: true } : {}),
+            ...(isInput && !mapped.input && !("$ref" in mapped.spec && (mapped.spec.$ref.startsWith("/") || mapped.spec.$ref.startsWith("pulumi.json#"))) ? { plain: true } : {}),
         };
     }
 
@@ -144,6 +144,8 @@ class SchemaWriter {
                 return plainType({ type: "integer" });
             case ts.SyntaxKind.BooleanKeyword:
                 return plainType({ type: "boolean" });
+            case ts.SyntaxKind.UnknownKeyword:
+                return plainType({ $ref: "pulumi.json#/Any" });
         }
         if (ts.isParenthesizedTypeNode(node)) return this.map(node.type, nameHint);
         if (ts.isTypeOperatorNode(node) && node.operator === ts.SyntaxKind.ReadonlyKeyword) return this.map(node.type, nameHint);

@@ -142,6 +142,12 @@ namespace Pulumi.AmbientSpire.Istio
         [Input("trustDomain", required: true)]
         public string TrustDomain { get; set; } = null!;
 
+        /// <summary>
+        /// Helm values merged over the component's own, as `helm -f` merges a file, per chart: resources, nodeSelector, tolerations and the like. The values in istioOwnedValues (trust domain, network, cluster name, licence, SPIRE, peering) are refused. Default: none.
+        /// </summary>
+        [Input("values")]
+        public Inputs.AmbientMeshValuesArgs? Values { get; set; }
+
         public AmbientMeshArgs()
         {
         }

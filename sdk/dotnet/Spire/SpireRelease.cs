@@ -116,6 +116,12 @@ namespace Pulumi.AmbientSpire.Spire
         public string? UpstreamSecretName { get; set; }
 
         /// <summary>
+        /// Helm values merged over the component's own, as `helm -f` merges a file, per chart. Default: none.
+        /// </summary>
+        [Input("values")]
+        public Inputs.SpireValuesOverridesArgs? Values { get; set; }
+
+        /// <summary>
         /// ztunnel's namespace and service account, authorised as a delegate. Default: istio-system/ztunnel.
         /// </summary>
         [Input("ztunnel")]
