@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { parseDocument } from "yaml";
 import { packPlugin } from "../../../infra/package/pack";
+import { cliEnvironment } from "./project";
 import { projectDir, Toolchain, toolsBin, toolsDir } from "./tools";
 
 /**
@@ -29,17 +30,7 @@ export interface ConsumerProject {
 }
 
 export async function openConsumerHome(root: string, toolchain: Toolchain, kubeconfig: string): Promise<ConsumerHome> {
-    const backend = path.join(root, "consumer-backend");
-    fs.mkdirSync(backend, { recursive: true });
-    const env = {
-        PATH: toolchain.path,
-        KUBECONFIG: kubeconfig,
-        PULUMI_BACKEND_URL: `file://${backend}`,
-        PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        PULUMI_HOME: path.join(root, "consumer-pulumi-home"),
-    };
+    const env = cliEnvironment(root, "consumer-", toolchain, kubeconfig);
     const archive = packPlugin(path.join(root, "plugin"));
     const pulumi = (args: string[]) => execFileSync(path.join(toolsBin, "pulumi"), args, { env: { ...process.env, ...env }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 });
     pulumi(["plugin", "install", "resource", "ambient-spire", archive.version, "--file", archive.file]);

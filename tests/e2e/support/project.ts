@@ -27,6 +27,25 @@ export interface E2eProject {
 
 const copied = ["Pulumi.yaml", "package.json", "tsconfig.json", "infra", "stacks", "components"];
 
+/**
+ * What the suite runs the CLI with: the built tools and plugins on PATH, the suite's kubeconfig, a file backend
+ * and a PULUMI_HOME under `root` (named with `prefix`, so several homes can share a root), passphrase secrets, no
+ * update checks and no plugin downloads.
+ */
+export function cliEnvironment(root: string, prefix: string, toolchain: Toolchain, kubeconfig: string): Record<string, string> {
+    const backend = path.join(root, `${prefix}backend`);
+    fs.mkdirSync(backend, { recursive: true });
+    return {
+        PATH: toolchain.path,
+        KUBECONFIG: kubeconfig,
+        PULUMI_BACKEND_URL: `file://${backend}`,
+        PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_HOME: path.join(root, `${prefix}pulumi-home`),
+    };
+}
+
 export async function openProject(root: string, toolchain: Toolchain, kubeconfig: string): Promise<E2eProject> {
     const dir = path.join(root, "project");
     fs.mkdirSync(dir, { recursive: true });
@@ -34,17 +53,7 @@ export async function openProject(root: string, toolchain: Toolchain, kubeconfig
         fs.cpSync(path.join(projectDir, entry), path.join(dir, entry), { recursive: true });
     }
     fs.symlinkSync(path.join(projectDir, "node_modules"), path.join(dir, "node_modules"));
-    const backend = path.join(root, "backend");
-    fs.mkdirSync(backend);
-    const env = {
-        PATH: toolchain.path,
-        KUBECONFIG: kubeconfig,
-        PULUMI_BACKEND_URL: `file://${backend}`,
-        PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        PULUMI_HOME: path.join(root, "pulumi-home"),
-    };
+    const env = cliEnvironment(root, "", toolchain, kubeconfig);
     const pulumiCommand = await PulumiCommand.get({ root: toolsDir, skipVersionCheck: true });
     const workspace = await LocalWorkspace.create({ workDir: dir, pulumiHome: env.PULUMI_HOME, envVars: env, pulumiCommand });
     const stackFile = (stack: string) => path.join(dir, `Pulumi.${stack}.yaml`);
