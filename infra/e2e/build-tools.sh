@@ -2,7 +2,7 @@
 # Builds the real-engine toolchain into .tools/bin (not committed) from the Go module proxy:
 #   etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, the Pulumi CLI, its Node.js language
 #   host, the Pulumi YAML language host (the non-TypeScript consumer the component package is proven with), KWOK
-#   (kwok, kwokctl: simulated nodes) and helm.
+#   (kwok, kwokctl: simulated nodes, with KWOK's default stages in .tools/kwok) and helm.
 # Idempotent: a tool whose stamp names the wanted version is skipped, so a second run only checks.
 # Provider plugins (kubernetes, tls) are not built here: install them as Pulumi users do
 # (`pulumi plugin install resource kubernetes 4.34.2`); `npm run e2e` says which are missing.
@@ -115,6 +115,28 @@ build_kwok() {
   done
 }
 
+# The kwok controller has no stages of its own (kwokctl embeds them): the harness gives it KWOK's default ones, the set
+# kwokctl's binary runtime uses — nodes turn Ready (lease heartbeat), pods Running/Ready, Job pods Succeeded, deleted
+# pods go — and KWOK's volume stages (claims of StorageClass kwok-volume get a bound PV), read from the module at build
+# time into .tools/kwok (not committed, like the binaries). The stamp names the version and the list.
+kwok_stages() {
+  local out=$root/.tools/kwok/stages.yaml stamp_file=$root/.tools/kwok/.stages.version dir f
+  if [ -s "$out" ] && [ "$(cat "$stamp_file" 2>/dev/null)" = "$kwok_version+volumes" ]; then
+    say "kwok stages $kwok_version: present"; return
+  fi
+  mkdir -p "$root/.tools/kwok"
+  dir=$(go mod download -json "sigs.k8s.io/kwok@v$kwok_version" \
+    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Dir))')
+  for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+           pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml \
+           volume/fast/pvc-provision.yaml volume/fast/pv-bind.yaml volume/fast/pvc-delete.yaml volume/fast/pv-delete.yaml; do
+    printf -- '---\n'; cat "$dir/kustomize/stage/$f"
+  done > "$out.tmp"
+  mv "$out.tmp" "$out"
+  echo "$kwok_version+volumes" > "$stamp_file"
+  say "kwok stages $kwok_version: copied to $out"
+}
+
 build_helm() {
   # As helm's Makefile: its version, and the Kubernetes version `helm template` assumes (client-go v0.<minor> → 1.<minor>),
   # which is 1.20 when unset.
@@ -158,5 +180,6 @@ build_etcd
 build_kubernetes
 build_pulumi
 build_kwok
+kwok_stages
 build_helm
 say "done: $(cd "$bin" && ls | tr '\n' ' ')"
