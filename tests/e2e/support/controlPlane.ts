@@ -12,7 +12,9 @@
  * manager (Deployments, ReplicaSets, DaemonSets, StatefulSets, Jobs, CronJobs, endpoints, PDBs, pod GC, TTL
  * after finished, PV binding), and a default StorageClass `kwok-volume` whose claims KWOK's volume stages bind to a
  * made-up hostPath PV (StatefulSet volumeClaimTemplates work). Pods never run a process: readiness is what KWOK
- * reports, so probes, webhooks and Services behind them are never served.
+ * reports, so probes, webhooks and Services behind them are never served. The harness starts these itself rather than
+ * through `kwokctl --runtime binary`: kwokctl binds 0.0.0.0 unless configured otherwise and detaches what it starts
+ * (setsid, parent init, PID files, SIGKILL on `kwokctl delete cluster`), so no harness could own those processes.
  *
  * PKI (openssl, EC P-256): each cluster has its own CA, as separate kind clusters do, so a context paired with
  * another cluster's CA fails TLS instead of passing unnoticed; also its own front-proxy CA and service-account
