@@ -6,6 +6,16 @@
  * garbage collection, service accounts, role aggregation, kube-root-ca.crt). No kubelet, no scheduler: pods
  * never run and Services have no endpoints; objects are validated and stored, nothing more.
  *
+ * With `nodes: n` (n > 0) each cluster also gets simulated nodes: kube-scheduler, the KWOK controller (`kwok`,
+ * KWOK's default stages: nodes Ready with a lease heartbeat, scheduled pods Running/Ready, Job pods Succeeded,
+ * deleted pods removed), n Node objects the harness creates, and the workload controllers in the controller
+ * manager (Deployments, ReplicaSets, DaemonSets, StatefulSets, Jobs, CronJobs, endpoints, PDBs, pod GC, TTL
+ * after finished, PV binding), and a default StorageClass `kwok-volume` whose claims KWOK's volume stages bind to a
+ * made-up hostPath PV (StatefulSet volumeClaimTemplates work). Pods never run a process: readiness is what KWOK
+ * reports, so probes, webhooks and Services behind them are never served. The harness starts these itself rather than
+ * through `kwokctl --runtime binary`: kwokctl binds 0.0.0.0 unless configured otherwise and detaches what it starts
+ * (setsid, parent init, PID files, SIGKILL on `kwokctl delete cluster`), so no harness could own those processes.
+ *
  * PKI (openssl, EC P-256): each cluster has its own CA, as separate kind clusters do, so a context paired with
  * another cluster's CA fails TLS instead of passing unnoticed; also its own front-proxy CA and service-account
  * key. The admin is a bearer token in group system:masters.
@@ -31,6 +41,13 @@ export interface ControlPlaneOptions {
     sharedEtcd?: boolean;
     /** false: no kube-controller-manager (nothing is deleted or needs a service account, e.g. previews only); default true. */
     controllerManager?: boolean;
+    /**
+     * Simulated nodes per cluster (KWOK), named `<context>-node-<i>`; default 0: no scheduler, no kwok, no workload
+     * controllers (as before). Needs the controller manager, kube-scheduler and kwok in binDir, and kwokStages.
+     */
+    nodes?: number;
+    /** KWOK stage configuration (`npm run e2e:tools` writes .tools/kwok/stages.yaml); default <binDir>/../kwok/stages.yaml. */
+    kwokStages?: string;
 }
 
 export interface RunningControlPlanes {
@@ -38,6 +55,8 @@ export interface RunningControlPlanes {
     kubeconfig: string;
     /** Per context: the API server URL and the admin bearer token. */
     clusters: Record<string, { server: string; token: string }>;
+    /** Per context: the simulated nodes' names (empty without `nodes`). */
+    nodes: Record<string, string[]>;
     /** PIDs of every process started, including API servers since stopped (for assertions and diagnostics). */
     pids(): number[];
     /**
@@ -54,20 +73,32 @@ export interface RunningControlPlanes {
 
 const [readyTimeoutMs, stopGraceMs, pollMs] = [60_000, 5_000, 100];
 const controllers = "namespace,garbagecollector,serviceaccount,serviceaccount-token,clusterrole-aggregation,root-ca-cert-publisher";
+/**
+ * With simulated nodes: what drives workloads to Helm's idea of ready (Deployments Available, DaemonSets and StatefulSets
+ * rolled out, Jobs complete), and nodelifecycle, which lifts the node.kubernetes.io/not-ready taint the API server's
+ * admission puts on every new Node once KWOK reports it Ready (without it nothing schedules).
+ */
+const workloadControllers = "nodelifecycle,deployment,replicaset,daemonset,statefulset,job,cronjob,endpoint,endpointslice," +
+    "endpointslicemirroring,disruption,podgc,ttl-after-finished,persistentvolume-binder,pvc-protection,pv-protection";
+/** As kwokctl's: a node is only declared unhealthy after 200 s without a lease renewal (our CPUs are shared). */
+const nodeMonitorArgs = ["--node-monitor-period=25s", "--node-monitor-grace-period=200s"];
 
 interface Proc { name: string; log: string; child: ChildProcess; exited: Promise<void>; status?: string }
-interface Cluster { name: string; dir: string; port: number; token: string; caPem: string; etcdPort: number; etcd: Proc; api?: Proc; kcm?: Proc }
+interface Cluster {
+    name: string; dir: string; port: number; token: string; caPem: string; etcdPort: number; etcd: Proc; api?: Proc; kcm?: Proc;
+    scheduler?: Proc; kwok?: Proc; nodes: string[];
+}
 
 /** Children of every harness still running, SIGKILLed synchronously if this process exits first. */
 const live = new Set<ChildProcess>();
 process.on("exit", () => live.forEach((child) => child.kill("SIGKILL")));
 let pdeathsig: boolean | undefined;
 
-function spawnProc(name: string, bin: string, args: string[], log: string): Proc {
+function spawnProc(name: string, bin: string, args: string[], log: string, env?: NodeJS.ProcessEnv): Proc {
     try { pdeathsig ??= execFileSync("setpriv", ["--pdeathsig", "KILL", "--", "true"]) !== undefined; } catch { pdeathsig = false; }
     const fd = fs.openSync(log, "a");
-    const child = pdeathsig ? spawn("setpriv", ["--pdeathsig", "KILL", "--", bin, ...args], { stdio: ["ignore", fd, fd] })
-        : spawn(bin, args, { stdio: ["ignore", fd, fd] });
+    const options = { stdio: ["ignore", fd, fd] as ["ignore", number, number], ...(env ? { env } : {}) };
+    const child = pdeathsig ? spawn("setpriv", ["--pdeathsig", "KILL", "--", bin, ...args], options) : spawn(bin, args, options);
     fs.closeSync(fd); // the child has its own copy
     live.add(child);
     const proc: Proc = { name, log, child, exited: Promise.resolve() };
@@ -120,6 +151,48 @@ function apiGet(cluster: Cluster, urlPath: string): Promise<number> {
         req.on("timeout", () => req.destroy());
         req.on("error", () => resolve(0));
     });
+}
+
+/** An authenticated JSON request; resolves with the status code and body (status 0 if unreachable). */
+function apiRequest(cluster: Cluster, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: string }> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve) => {
+        const req = https.request({
+            host: "127.0.0.1", port: cluster.port, path: urlPath, method, ca: cluster.caPem, agent: false, timeout: 5000,
+            headers: { Authorization: `Bearer ${cluster.token}`, ...(payload ? { "Content-Type": "application/json" } : {}) },
+        }, (res) => {
+            let text = "";
+            res.setEncoding("utf8").on("data", (chunk: string) => { text += chunk; }).on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+        });
+        req.on("timeout", () => req.destroy());
+        req.on("error", () => resolve({ status: 0, body: "" }));
+        req.end(payload);
+    });
+}
+
+/** The default StorageClass KWOK's volume stages act on (they match storageClassName kwok-volume); nothing provisions it but KWOK. */
+const storageClass = {
+    apiVersion: "storage.k8s.io/v1", kind: "StorageClass",
+    metadata: { name: "kwok-volume", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+    provisioner: "kwok.x-k8s.io/volume", reclaimPolicy: "Delete", volumeBindingMode: "Immediate",
+};
+
+interface FakeNodeStatus { spec?: { taints?: { key: string }[] }; status?: { conditions?: { type: string; status: string }[] } }
+
+/** A Node object for KWOK to manage (the annotation is what its selector matches); KWOK fills in status. */
+function fakeNode(name: string, index: number): unknown {
+    return {
+        apiVersion: "v1", kind: "Node",
+        metadata: {
+            name,
+            annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" },
+            labels: { "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", type: "kwok" },
+        },
+        // Each node its own pod range, as a CNI would give it (KWOK assigns pod IPs from it; nothing routes them), and an
+        // InternalIP from TEST-NET-2 (hostNetwork pods report it; nothing listens on it). KWOK keeps addresses it is given.
+        spec: { podCIDR: `10.244.${index}.0/24`, podCIDRs: [`10.244.${index}.0/24`] },
+        status: { addresses: [{ type: "InternalIP", address: `198.51.100.${index + 1}` }, { type: "Hostname", address: name }] },
+    };
 }
 
 /** Ports the OS picks on 127.0.0.1; all held open together so none is handed out twice. */
@@ -177,18 +250,24 @@ function kubeconfig(clusters: Cluster[]): string {
 const q = (value: unknown): string => JSON.stringify(value);
 
 export async function startControlPlanes(options: ControlPlaneOptions): Promise<RunningControlPlanes> {
-    const { contexts, binDir, sharedEtcd = false, controllerManager = true } = options;
+    const { contexts, binDir, sharedEtcd = false, controllerManager = true, nodes = 0 } = options;
+    if (!Number.isInteger(nodes) || nodes < 0 || nodes > 250) throw new Error(`nodes must be an integer from 0 to 250: ${q(nodes)}`);
+    if (nodes > 0 && !controllerManager) throw new Error("nodes need the controller manager (its workload controllers create the pods)");
+    const kwokStages = path.resolve(options.kwokStages ?? path.join(binDir, "..", "kwok", "stages.yaml"));
     if (contexts.length === 0 || new Set(contexts).size !== contexts.length) throw new Error(`contexts must be non-empty and unique: ${q(contexts)}`);
     const bad = contexts.find((name) => !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name));
     if (bad !== undefined) throw new Error(`context ${q(bad)}: use letters, digits, '.', '_', '-' (it names a directory and an etcd prefix)`);
-    for (const bin of ["etcd", "kube-apiserver", "kube-controller-manager"]) fs.accessSync(path.join(binDir, bin), fs.constants.X_OK);
+    for (const bin of ["etcd", "kube-apiserver", "kube-controller-manager", ...(nodes > 0 ? ["kube-scheduler", "kwok"] : [])]) {
+        fs.accessSync(path.join(binDir, bin), fs.constants.X_OK);
+    }
+    if (nodes > 0) fs.accessSync(kwokStages, fs.constants.R_OK);
     const workDir = path.resolve(options.workDir);
     fs.mkdirSync(workDir, { recursive: true });
 
     const procs: Proc[] = [];
     const clusters: Cluster[] = [];
-    const start = (name: string, bin: string, args: string[]): Proc => {
-        const proc = spawnProc(name, path.join(binDir, bin), args, path.join(workDir, `${name}.log`));
+    const start = (name: string, bin: string, args: string[], env?: NodeJS.ProcessEnv): Proc => {
+        const proc = spawnProc(name, path.join(binDir, bin), args, path.join(workDir, `${name}.log`), env);
         procs.push(proc);
         return proc;
     };
@@ -196,7 +275,7 @@ export async function startControlPlanes(options: ControlPlaneOptions): Promise<
     const withLogs = (err: unknown): Error => new Error(`${err instanceof Error ? err.message : String(err)}\n${logs()}`);
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> => stopping ??= (async () => {
-        await Promise.all(clusters.flatMap((c) => [stopProc(c.kcm), stopProc(c.api)]));
+        await Promise.all(clusters.flatMap((c) => [stopProc(c.kwok), stopProc(c.scheduler), stopProc(c.kcm), stopProc(c.api)]));
         await Promise.all(procs.map((proc) => stopProc(proc))); // the etcds
     })();
 
@@ -231,13 +310,43 @@ export async function startControlPlanes(options: ControlPlaneOptions): Promise<
     const startKcm = (c: Cluster): Promise<void> => {
         fs.writeFileSync(path.join(c.dir, "kcm.kubeconfig"), kubeconfig([c]), { mode: 0o600 });
         c.kcm = start(`${c.name}/kube-controller-manager`, "kube-controller-manager", [
-            `--kubeconfig=${c.dir}/kcm.kubeconfig`, `--controllers=${controllers}`, `--service-account-private-key-file=${c.dir}/sa.key`,
+            `--kubeconfig=${c.dir}/kcm.kubeconfig`, `--controllers=${nodes > 0 ? `${controllers},${workloadControllers}` : controllers}`,
+            `--service-account-private-key-file=${c.dir}/sa.key`,
             `--root-ca-file=${c.dir}/ca.crt`, "--bind-address=127.0.0.1", "--secure-port=0", "--leader-elect=false",
-            "--use-service-account-credentials=false",
+            "--use-service-account-credentials=false", ...(nodes > 0 ? nodeMonitorArgs : []),
         ]);
         // The serviceaccount controller creating default/default shows the controller manager works.
         return waitFor(`cluster ${c.name}: kube-controller-manager (default service account)`, [c.etcd, c.api, c.kcm],
             async () => (await apiGet(c, "/api/v1/namespaces/default/serviceaccounts/default")) === 200);
+    };
+    // kube-scheduler serves nothing (--secure-port=0); kwok serves nothing either (no --server-address/--node-port), and
+    // KWOK_WORKDIR keeps it from reading a user's ~/.kwok/kwok.yaml.
+    const startNodes = async (c: Cluster): Promise<void> => {
+        c.scheduler = start(`${c.name}/kube-scheduler`, "kube-scheduler", [
+            `--kubeconfig=${c.dir}/kcm.kubeconfig`, "--bind-address=127.0.0.1", "--secure-port=0", "--leader-elect=false",
+        ]);
+        const kwokDir = path.join(c.dir, "kwok");
+        fs.mkdirSync(kwokDir, { recursive: true });
+        c.kwok = start(`${c.name}/kwok`, "kwok", [
+            `--kubeconfig=${c.dir}/kcm.kubeconfig`, `--config=${kwokStages}`,
+            "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake", "--node-lease-duration-seconds=40",
+        ], { ...process.env, KWOK_WORKDIR: kwokDir });
+        const sc = await apiRequest(c, "POST", "/apis/storage.k8s.io/v1/storageclasses", storageClass);
+        if (sc.status !== 201) throw new Error(`cluster ${c.name}: creating StorageClass kwok-volume: HTTP ${sc.status} ${sc.body.slice(0, 300)}`);
+        for (let i = 0; i < nodes; i++) {
+            const name = `${c.name}-node-${i}`;
+            const res = await apiRequest(c, "POST", "/api/v1/nodes", fakeNode(name, i));
+            if (res.status !== 201) throw new Error(`cluster ${c.name}: creating node ${name}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
+            c.nodes.push(name);
+        }
+        // Schedulable: Ready (KWOK) and without the not-ready taint (nodelifecycle).
+        await waitFor(`cluster ${c.name}: ${nodes} KWOK node(s) Ready and untainted`, [c.etcd, c.api, c.kcm, c.scheduler, c.kwok], async () => {
+            const res = await apiRequest(c, "GET", "/api/v1/nodes?labelSelector=type%3Dkwok");
+            if (res.status !== 200) return false;
+            const items = (JSON.parse(res.body) as { items: FakeNodeStatus[] }).items;
+            return items.filter((n) => n.status?.conditions?.some((cond) => cond.type === "Ready" && cond.status === "True")
+                && !n.spec?.taints?.some((t) => t.key === "node.kubernetes.io/not-ready")).length >= nodes;
+        });
     };
 
     try {
@@ -250,11 +359,12 @@ export async function startControlPlanes(options: ControlPlaneOptions): Promise<
             const token = makePki(dir, name);
             fs.writeFileSync(path.join(dir, "tokens.csv"), `${token},admin,admin,system:masters\n`, { mode: 0o600 });
             const caPem = fs.readFileSync(path.join(dir, "ca.crt"), "utf8");
-            clusters.push({ name, dir, port: ports.pop() as number, token, caPem, etcdPort: etcds[i].port, etcd: etcds[i].proc });
+            clusters.push({ name, dir, port: ports.pop() as number, token, caPem, etcdPort: etcds[i].port, etcd: etcds[i].proc, nodes: [] });
             startApi(clusters[i]); // boots while the next cluster's PKI is made
         }
         await Promise.all(clusters.map(apiReady));
         if (controllerManager) await Promise.all(clusters.map(startKcm));
+        if (nodes > 0) await Promise.all(clusters.map(startNodes));
     } catch (err) {
         await stop();
         throw withLogs(err);
@@ -271,6 +381,7 @@ export async function startControlPlanes(options: ControlPlaneOptions): Promise<
     return {
         kubeconfig: kubeconfigPath,
         clusters: Object.fromEntries(clusters.map((c) => [c.name, { server: `https://127.0.0.1:${c.port}`, token: c.token }])),
+        nodes: Object.fromEntries(clusters.map((c) => [c.name, [...c.nodes]])),
         pids: () => procs.flatMap((proc) => (proc.child.pid === undefined ? [] : [proc.child.pid])),
         // SIGKILL: a crash, and immediate (on SIGTERM it drains open watches, e.g. the controller manager's, for seconds).
         stopApiServer: async (name) => stopProc(byName(name).api, 0),
