@@ -42,7 +42,13 @@ describe("component provider", () => {
         assert.deepEqual(strip(viaProvider.plan), strip(direct.plan));
         assert.deepEqual(Object.keys(viaProvider.outputs as object).sort(), ["clusters", "rootCaCertPem"]);
         assert.doesNotMatch(JSON.stringify(viaProvider.plan), /LICENCE-9f2c/);
-        assert.equal(one(viaProvider.plan, "kubernetes:core/v1:Secret", "m-cluster1-mesh-license").inputs && true, true);
+        const licence = one(viaProvider.plan, "kubernetes:core/v1:Secret", "m-cluster1-mesh-license").inputs as { stringData: Record<string, string> };
+        assert.deepEqual(licence.stringData, { "license-key": "[secret]" }, "the licence crossed the boundary as a secret");
+        // Given as plain text (a YAML program that forgot `secret: true`), it is a secret all the same.
+        const plainLicence = await record(async () => (await provider.construct("p", "ambient-spire:index:Mesh", { ...meshInputs, licenseKey: licenceForTests }, {})).state);
+        const plainSecret = one(plainLicence.plan, "kubernetes:core/v1:Secret", "p-cluster1-mesh-license").inputs as { stringData: Record<string, string> };
+        assert.deepEqual(plainSecret.stringData, { "license-key": "[secret]" });
+        assert.doesNotMatch(JSON.stringify(plainLicence.plan), /LICENCE-9f2c/);
     });
 
     it("keeps a secret member secret and an unknown one unknown, while taking the plain members out known", async () => {

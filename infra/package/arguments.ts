@@ -38,7 +38,7 @@ export async function argumentsOf(
     return args;
 }
 
-export function isProviderReference(spec: TypeSpec): boolean {
+function isProviderReference(spec: TypeSpec): boolean {
     return "$ref" in spec && spec.$ref.startsWith("/kubernetes/");
 }
 
