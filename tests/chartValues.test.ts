@@ -29,7 +29,8 @@ async function refusal(values: StackSettings): Promise<ConfigError> {
 /** A chart directory holding the upstream spire 0.24.2 values files (umbrella and subcharts), as a local chart. */
 function localSpireChart(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ambient-spire-chart-"));
-    fs.writeFileSync(path.join(dir, "Chart.yaml"), "apiVersion: v2\nname: spire\nversion: 0.24.2\n");
+    // As the real Chart.yaml: spire-agent is a dependency twice, once under the alias upstream-spire-agent.
+    fs.writeFileSync(path.join(dir, "Chart.yaml"), "apiVersion: v2\nname: spire\nversion: 0.24.2\ndependencies:\n  - name: spire-agent\n  - name: spire-agent\n    alias: upstream-spire-agent\n");
     fs.copyFileSync(path.join(upstream, "spire-0.24.2", "values.yaml"), path.join(dir, "values.yaml"));
     for (const sub of ["spire-server", "spire-agent", "spiffe-csi-driver"]) {
         fs.mkdirSync(path.join(dir, "charts", sub), { recursive: true });
@@ -111,6 +112,25 @@ describe("chart values over the program's own (ambient-spire:charts)", () => {
             await plan(settings({ "ambient-spire:sources": sources, "ambient-spire:charts": { spire: { values: { "spire-server": { nodeSelector: { anything: "x" } }, global: { spire: { image: { registry: "r.example.com" } } } } } } }));
             // A chart from a repository is not read: the same typo is not caught there (docs/configuration.md says so).
             await plan(settings({ "ambient-spire:charts": { spire: { values: { "spire-server": { nodeSelectr: { pool: "mesh" } } } } } }));
+        } finally {
+            fs.rmSync(chart, { recursive: true, force: true });
+        }
+    });
+
+    test("a local chart's subchart keys count below a map its parent's values.yaml also sets, and under an alias", async () => {
+        // spire's values.yaml sets spire-server.controllerManager.enabled; the subchart declares the rest of
+        // controllerManager (seen with the real chart: the webhook switch the e2e needs was refused before).
+        const chart = localSpireChart();
+        try {
+            const sources = { charts: { spire: chart } };
+            const webhookOff = { "spire-server": { controllerManager: { enabled: true, validatingWebhookConfiguration: { enabled: false } } } };
+            const p = await plan(settings({ "ambient-spire:sources": sources, "ambient-spire:charts": { spire: { values: webhookOff } } }));
+            assert.equal(releaseValues(p, "cluster1-spire-release")["spire-server"].controllerManager.validatingWebhookConfiguration.enabled, false);
+            await plan(settings({ "ambient-spire:sources": sources, "ambient-spire:charts": { spire: { values: { "upstream-spire-agent": { nodeSelector: { pool: "mesh" } } } } } }));
+            const typo = await refusal(settings({ "ambient-spire:sources": sources, "ambient-spire:charts": { spire: { values: { "spire-server": { controllerManager: { validatingWebhookConfig: { enabled: false } } } } } } }));
+            assert.match(typo.message, /"validatingWebhookConfig" is not a value .* did you mean validatingWebhookConfiguration\?/);
+            const aliasTypo = await refusal(settings({ "ambient-spire:sources": sources, "ambient-spire:charts": { spire: { values: { "upstream-spire-agent": { nodeSelectr: {} } } } } }));
+            assert.equal(aliasTypo.setting, "ambient-spire:charts.spire.values.upstream-spire-agent.nodeSelectr");
         } finally {
             fs.rmSync(chart, { recursive: true, force: true });
         }

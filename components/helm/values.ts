@@ -55,22 +55,36 @@ export function ownedValueTouched(override: ValuesOverride, owned: readonly Owne
 
 /**
  * The keys a user may set in a chart directory's values: its values.yaml, with Istio's defaults from under
- * `_internal_defaults_do_not_set` (which users set at the top level) and each subchart's under its name.
- * Undefined when the directory (or .tgz) has no values.yaml to read.
+ * `_internal_defaults_do_not_set` (which users set at the top level) and each subchart's under its name, and
+ * under each alias Chart.yaml gives it. Undefined when the directory (or .tgz) has no values.yaml to read.
  */
 export function chartValuesTree(chartDirectory: string): ValuesTree | undefined {
     const file = path.join(chartDirectory, "values.yaml");
     if (!fs.existsSync(file)) return undefined;
-    const tree = valuesFileTree(file);
-    const subcharts = path.join(chartDirectory, "charts");
-    if (fs.existsSync(subcharts)) {
-        for (const entry of fs.readdirSync(subcharts, { withFileTypes: true })) {
-            if (!entry.isDirectory()) continue;
-            const subtree = chartValuesTree(path.join(subcharts, entry.name));
-            if (subtree) tree[entry.name] = isMap(tree[entry.name]) ? { ...subtree, ...(tree[entry.name] as ValuesTree) } : subtree;
-        }
+    let tree = valuesFileTree(file);
+    for (const [key, subchartDirectory] of subchartKeys(chartDirectory)) {
+        const subtree = chartValuesTree(subchartDirectory);
+        // What the parent sets for a subchart lies over the subchart's own tree at every depth: spire's values.yaml
+        // sets spire-server.controllerManager.enabled, and every other controllerManager key stays a value.
+        if (subtree) tree = { ...tree, [key]: isMap(tree[key]) ? mergeValues(subtree, tree[key] as ValuesTree) : subtree };
     }
     return tree;
+}
+
+/** Values key → directory of each subchart in charts/: its directory name, and the aliases Chart.yaml gives it. */
+function subchartKeys(chartDirectory: string): [string, string][] {
+    const subcharts = path.join(chartDirectory, "charts");
+    if (!fs.existsSync(subcharts)) return [];
+    const keys: [string, string][] = fs.readdirSync(subcharts, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => [entry.name, path.join(subcharts, entry.name)]);
+    const chartFile = path.join(chartDirectory, "Chart.yaml");
+    const chart = fs.existsSync(chartFile) ? (parse(fs.readFileSync(chartFile, "utf8")) as { dependencies?: { name?: unknown; alias?: unknown }[] } | null) : null;
+    for (const dependency of chart?.dependencies ?? []) {
+        const { name, alias } = dependency;
+        if (typeof name === "string" && typeof alias === "string" && fs.existsSync(path.join(subcharts, name))) keys.push([alias, path.join(subcharts, name)]);
+    }
+    return keys;
 }
 
 /** The keys of one values file, with Istio's `_internal_defaults_do_not_set` lifted to the top level. */
