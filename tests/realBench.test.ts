@@ -14,8 +14,13 @@ describe("npm run e2e arguments", () => {
         assert.deepEqual(parseRunnerArgs(["--bench", "--clusters", "8,2", "--json", "--runs", "1"]), { mode: "bench", json: true, runs: 1, clusters: [2, 8] });
     });
 
+    test("--charts <dir> is the real-chart scenarios on that directory", () => {
+        assert.deepEqual(parseRunnerArgs(["--charts", "/srv/charts"]), { mode: "charts", dir: "/srv/charts" });
+        assert.deepEqual(suiteNodeArgs(["twoClusters.e2e.ts", "singleCluster.e2e.ts"], "tests/e2e/charts").slice(-2), ["tests/e2e/charts/singleCluster.e2e.ts", "tests/e2e/charts/twoClusters.e2e.ts"]);
+    });
+
     test("anything else is refused, never run as the suite", () => {
-        for (const argv of [["--json"], ["bench"], ["--bench", "--bogus"], ["--bench", "--runs"], ["--bench", "--runs", "0"], ["--bench", "--runs", "1.5"],
+        for (const argv of [["--charts"], ["--charts", ""], ["--charts", "--bench"], ["--charts", "a", "b"], ["--json"], ["bench"], ["--bench", "--bogus"], ["--bench", "--runs"], ["--bench", "--runs", "0"], ["--bench", "--runs", "1.5"],
             ["--bench", "--clusters", "1,1"], ["--bench", "--clusters", "2,x"], ["--bench", "--clusters", ""], ["--bench", "--json", "--json"], ["--bench", "--bench"]]) {
             assert.equal(parseRunnerArgs(argv), undefined, argv.join(" "));
         }

@@ -18,6 +18,15 @@ export class Kube {
         });
     }
 
+    /** helm (built by `npm run e2e:tools`) against the same cluster, as an operator would run it. */
+    helm(args: string[]): string {
+        return execFileSync(path.join(toolsBin, "helm"), ["--kubeconfig", this.kubeconfig, "--kube-context", this.context, ...args], {
+            encoding: "utf8",
+            timeout: 180_000,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+    }
+
     /** The object, or undefined when the API server says NotFound. */
     get<T = KubeObject>(kind: string, name: string, namespace?: string): T | undefined {
         const result = spawnSync(path.join(toolsBin, "kubectl"), ["--kubeconfig", this.kubeconfig, "--context", this.context, "get", kind, name, ...(namespace ? ["-n", namespace] : []), "-o", "json"], { encoding: "utf8", timeout: 60_000 });

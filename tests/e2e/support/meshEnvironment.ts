@@ -18,15 +18,22 @@ export interface MeshEnvironment {
     readonly standIns: StandIns;
 }
 
+export interface MeshEnvironmentOptions {
+    /** Simulated nodes per cluster (see controlPlane.ts); default 0: objects are stored, no pod is scheduled. */
+    readonly nodes?: number;
+    /** The stand-in for istiod also publishes `istio-ca-root-cert` from `cacerts` (see gatewayController.ts); default false. */
+    readonly publishRootCert?: boolean;
+}
+
 /**
  * Starts one control plane per cluster (contexts named as the stack files name them), the east-west stand-in
  * on all of them, and a copy of the project with stand-in charts. On failure it stops what it had started.
  */
-export async function startMeshEnvironment(root: string, clusters: readonly { name: string; context: string }[]): Promise<MeshEnvironment> {
+export async function startMeshEnvironment(root: string, clusters: readonly { name: string; context: string }[], options: MeshEnvironmentOptions = {}): Promise<MeshEnvironment> {
     const toolchain = findToolchain();
-    const planes = await startControlPlanes({ contexts: clusters.map((c) => c.context), binDir: toolsBin, workDir: path.join(root, "control-plane") });
+    const planes = await startControlPlanes({ contexts: clusters.map((c) => c.context), binDir: toolsBin, workDir: path.join(root, "control-plane"), nodes: options.nodes ?? 0 });
     const kubes = new Map(clusters.map((c) => [c.name, new Kube(planes.kubeconfig, c.context)]));
-    const controller = new EastWestController([...kubes.values()]);
+    const controller = new EastWestController([...kubes.values()], { publishRootCert: options.publishRootCert ?? false });
     try {
         const project = await openProject(root, toolchain, planes.kubeconfig);
         return { planes, kubes, controller, project, standIns: writeStandIns(path.join(root, "stand-ins"), project.dir) };

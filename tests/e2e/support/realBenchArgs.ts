@@ -1,15 +1,18 @@
 /**
- * What `npm run e2e` was asked: nothing (the suite, as always) or `--bench` with its options. Anything else is
- * refused with the usage line, so that a typo never silently runs the whole suite.
+ * What `npm run e2e` was asked: nothing (the suite on stand-in charts, as always), `--charts <dir>` (the
+ * real-chart scenarios, on the charts in <dir>) or `--bench` with its options. Anything else is refused with the
+ * usage line, so that a typo never silently runs the whole suite.
  */
 export type RunnerArgs =
     | { readonly mode: "suite" }
+    | { readonly mode: "charts"; readonly dir: string }
     | { readonly mode: "bench"; readonly json: boolean; readonly runs: number; readonly clusters: readonly number[] };
 
-export const runnerUsage = "usage: npm run e2e [-- --bench [--json] [--runs <n ≥ 1>] [--clusters <N,N,…> (default 1,2,4,8)]]";
+export const runnerUsage = "usage: npm run e2e [-- --charts <dir> | --bench [--json] [--runs <n ≥ 1>] [--clusters <N,N,…> (default 1,2,4,8)]]";
 
 export function parseRunnerArgs(argv: readonly string[]): RunnerArgs | undefined {
     if (argv.length === 0) return { mode: "suite" };
+    if (argv[0] === "--charts") return argv.length === 2 && argv[1] !== "" && !argv[1].startsWith("--") ? { mode: "charts", dir: argv[1] } : undefined;
     if (argv[0] !== "--bench") return undefined;
     let json = false;
     let runs = 3;
@@ -31,7 +34,7 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs | undefined
  * `node --import tsx --test --test-concurrency=1 --test-reporter=spec tests/e2e/*.e2e.ts`, the files in the
  * shell's order (byte order, as in the C locale), given the names in tests/e2e.
  */
-export function suiteNodeArgs(entries: readonly string[]): string[] {
-    const files = entries.filter((name) => name.endsWith(".e2e.ts")).sort().map((name) => `tests/e2e/${name}`);
+export function suiteNodeArgs(entries: readonly string[], dir = "tests/e2e"): string[] {
+    const files = entries.filter((name) => name.endsWith(".e2e.ts")).sort().map((name) => `${dir}/${name}`);
     return ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", ...files];
 }
