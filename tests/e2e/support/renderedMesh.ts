@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { chartValuesTree, unknownValues } from "../../../components/helm/values";
-import { descopePilot, IstioChart } from "../../../components/istio/meshValues";
+import { descopePilot, IstioChart, istioValuesBeyondValuesYaml } from "../../../components/istio/meshValues";
 import { Kube, KubeObject } from "./kube";
 
 /**
@@ -97,13 +97,19 @@ export function podNodes(kube: Kube, namespace: string, selector: string): strin
 }
 
 /**
- * The keys of the values we send to an Istio chart that the chart in this directory does not declare: Solo's
- * charts read them, the community ones ignore them. Listed, not hidden (the transcript prints them).
+ * The keys of the values we send to an Istio chart that the chart in this directory does not declare, each with
+ * why we send it (istioValuesBeyondValuesYaml): Solo's charts read some, the community ones ignore them. Listed,
+ * not hidden (the transcript prints them).
  */
-export function undeclaredValues(chart: IstioChart, chartDir: string, values: unknown): string[] {
+export function undeclaredValues(chart: IstioChart, chartDir: string, values: object): string[] {
     const tree = chartValuesTree(chartDir) ?? {};
-    const declared = chart === "istiod" ? { ...tree, ...descopePilot(tree) } : tree;
-    return unknownValues(values, declared).map((u) => u.path).sort();
+    // istiod's chart reads everything under pilot. at the top level as well.
+    const [declared, sent] = chart === "istiod" ? [{ ...tree, ...descopePilot(tree) }, descopePilot(values)] : [tree, values];
+    const reasons = Object.entries(istioValuesBeyondValuesYaml[chart]);
+    return unknownValues(sent, declared).map((u) => {
+        const reason = reasons.find(([key]) => u.path === key || u.path.startsWith(`${key}.`))?.[1];
+        return `${u.path} (${reason ?? "not on the documented list"})`;
+    }).sort();
 }
 
 /** Lines of an API server's log that show it calling an admission webhook (nothing may: no pod serves one). */
