@@ -35,8 +35,8 @@ const basicConstraintsOid = "551d13"; // 2.5.29.19, DER-encoded
 
 /** Reads basicConstraints from the certificate's DER; undefined when the extension is absent. */
 export function basicConstraints(cert: X509Certificate): BasicConstraints | undefined {
-    const certificate = children(cert.raw)[0]; // Certificate ::= SEQUENCE { tbsCertificate, … }
-    const tbs = children(certificate.content);
+    const certificate = children(cert.raw)[0]; // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signature }
+    const tbs = children(children(certificate.content)[0].content);
     const extensionsField = tbs.find((field) => field.tag === 0xa3); // [3] EXPLICIT Extensions
     if (!extensionsField) return undefined;
     for (const extension of children(children(extensionsField.content)[0].content)) {

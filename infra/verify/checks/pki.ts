@@ -49,7 +49,7 @@ export function sameRoot(snapshot: ClusterSnapshot, others: readonly ClusterSnap
     const differing: string[] = [];
     const unread: string[] = [];
     for (const other of others) {
-        const theirs = publishedRoot(other);
+        const theirs = other.unreachable === undefined ? publishedRoot(other) : { problem: other.unreachable };
         if ("problem" in theirs) unread.push(other.name);
         else if (fingerprint(theirs.root) !== fingerprint(mine.root)) differing.push(`${other.name}'s is sha256 ${fingerprint(theirs.root).slice(0, 16)}…`);
     }
