@@ -64,6 +64,13 @@ export const workloadTargets: readonly WorkloadTarget[] = [
     { id: "spire-agent", namespace: spireNamespace, name: `${spireReleaseDefaults.releaseName}-agent`, kinds: ["DaemonSet"] },
 ];
 
+/** The target with this id (a name from the list above). */
+export function workloadTarget(id: "istiod" | "ztunnel"): WorkloadTarget {
+    const target = workloadTargets.find((t) => t.id === id);
+    if (!target) throw new Error(`internal: no workload target ${id}`);
+    return target;
+}
+
 /**
  * Where the istiod chart puts `global.network`: its Deployment carries no NETWORK (istiod takes its own network
  * from the istio-system namespace label); the value goes into the injector ConfigMap's `values` (JSON), from

@@ -7,7 +7,7 @@
 import { networkLabel } from "../../../components/istio/meshValues";
 import { ClusterExpectation } from "../expected";
 import { ClusterSnapshot, KubeObject, objectKey } from "../snapshot";
-import { eastWestGatewayName, eastWestNamespace, injectorConfigMap, istioNamespace, networkContainers, peerGatewayName, workloadTargets } from "../targets";
+import { eastWestGatewayName, eastWestNamespace, injectorConfigMap, istioNamespace, networkContainers, peerGatewayName, workloadTarget } from "../targets";
 import { CheckResult, fail, found, pass, quote } from "./result";
 
 export function networkChecks(cluster: ClusterExpectation, snapshot: ClusterSnapshot): CheckResult[] {
@@ -66,7 +66,8 @@ function istiodNetwork(cluster: ClusterExpectation, snapshot: ClusterSnapshot): 
     return pass(id, `istiod's global.network is ${value}${env !== undefined ? ` and its NETWORK too` : " (its Deployment sets no NETWORK: istiod reads the namespace label)"}`);
 }
 
-const [istiodTarget, ztunnelTarget] = workloadTargets;
+const istiodTarget = workloadTarget("istiod");
+const ztunnelTarget = workloadTarget("ztunnel");
 
 function ztunnelNetwork(cluster: ClusterExpectation, snapshot: ClusterSnapshot): CheckResult {
     const id = "network.ztunnel";
