@@ -128,6 +128,8 @@ export const ambientMeshDefaults = {
     clusterDomain: "cluster.local",
     licenseSecret: { name: "solo-istio-license", key: "license-key" },
     retainCrdsOnDelete: true,
+    /** Helm release name per chart; exported so that tools reading a live cluster (npm run verify) find the same releases. */
+    releaseNames: { base: "istio-base", istiod: "istiod", cni: "istio-cni", ztunnel: "ztunnel" },
 } as const;
 
 /**
@@ -205,11 +207,11 @@ export class AmbientMesh extends pulumi.ComponentResource {
             ...(args.multicluster ? { multicluster: args.multicluster } : {}),
         };
         const soloRegistry: ChartSource = { registry: chartRepository(args.istio) };
-        const release = (chartName: IstioChart, releaseName: string, values: object, dependsOn: pulumi.Input<pulumi.Resource>[]) =>
+        const release = (chartName: IstioChart, values: object, dependsOn: pulumi.Input<pulumi.Resource>[]) =>
             new k8s.helm.v3.Release(
-                `${name}-${releaseName}`,
+                `${name}-${d.releaseNames[chartName]}`,
                 {
-                    name: releaseName,
+                    name: d.releaseNames[chartName],
                     ...releaseChart(args.chartSources?.[chartName] ?? soloRegistry, chartName, soloTag(args.istio)),
                     namespace: systemNamespace,
                     values: valuesWithOverride(`${name}: ${chartName}`, values, args.values?.[chartName], istioOwnedValues[chartName]),
@@ -217,15 +219,15 @@ export class AmbientMesh extends pulumi.ComponentResource {
                 { ...on, dependsOn },
             );
 
-        const base = release("base", "istio-base", baseValues(), [systemNs]);
-        this.istiod = release("istiod", "istiod", istiodValues(valuesInput), [
+        const base = release("base", baseValues(), [systemNs]);
+        this.istiod = release("istiod", istiodValues(valuesInput), [
             base,
             licenseSecret,
             ...(pluginCaSecret ? [pluginCaSecret] : []),
         ]);
-        const cni = release("cni", "istio-cni", cniValues(valuesInput), [base]);
+        const cni = release("cni", cniValues(valuesInput), [base]);
         // ztunnel asks the SPIRE agent for every identity, so SPIRE and its registrations must be ready first.
-        release("ztunnel", "ztunnel", ztunnelValues(valuesInput), [this.istiod, cni, ...args.spireReady]);
+        release("ztunnel", ztunnelValues(valuesInput), [this.istiod, cni, ...args.spireReady]);
         this.registerOutputs({});
     }
 }
