@@ -28,6 +28,12 @@ export type IntermediateSigner =
               readonly certPemByRotation: Readonly<Record<string, pulumi.Input<string>>>;
               /** The signer's certificate, PEM (the root). */
               readonly issuerCertPem: pulumi.Input<string>;
+              /**
+               * Run at deploy, once this CA's key exists, on the certificate in use and the key's public half;
+               * throws to stop the deployment when the certificate is not for this key (a signer outside Pulumi
+               * may sign the wrong CSR). Default: none (the `pki` stack signs exactly the requests it reads).
+               */
+              readonly checkCertificate?: (certPem: string, publicKeyPem: string, rotation: number) => void;
           };
       };
 
@@ -163,7 +169,7 @@ export class IntermediateCa extends pulumi.ComponentResource {
             this.rotationInUse = rotation;
             this.requests = [];
         } else {
-            const { certPemByRotation, issuerCertPem } = args.signer.signedElsewhere;
+            const { certPemByRotation, issuerCertPem, checkCertificate } = args.signer.signedElsewhere;
             const signed = Object.keys(certPemByRotation).map(Number).filter((r) => Number.isInteger(r) && r <= rotation);
             this.rotationInUse = signed.length > 0 ? Math.max(...signed) : undefined;
             const requests: CaRequest[] = [];
@@ -172,7 +178,10 @@ export class IntermediateCa extends pulumi.ComponentResource {
                 const { key, csr } = keyAndRequest(rotatedName(name, r), subject, { parent: this });
                 requests.push({ rotation: r, certRequestPem: csr.certRequestPem });
                 if (r === this.rotationInUse) {
-                    const certPem = pulumi.output(certPemByRotation[String(r)]);
+                    const given = pulumi.output(certPemByRotation[String(r)]);
+                    const certPem = checkCertificate
+                        ? pulumi.all([given, key.publicKeyPem]).apply(([cert, publicKey]) => (checkCertificate(cert, publicKey, r), cert))
+                        : given;
                     this.material = { certPem, privateKeyPem: pulumi.secret(key.privateKeyPem), chainPem: joinPem(certPem, issuerCertPem) };
                 }
             }
