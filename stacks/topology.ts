@@ -157,11 +157,7 @@ export function buildMesh({ spec, licenseKey, referenced, given, parent, namePre
             ? { issuer: root }
             : {
                   signedElsewhere: given
-                      ? {
-                            certPemByRotation: brought ? { [String(brought.rotation)]: brought.chainPem } : {},
-                            issuerCertPem: rootCertPem,
-                            ...(brought ? { checkCertificate: deployTimeKeyCheck(brought, ca.name) } : {}),
-                        }
+                      ? { certPemByRotation: brought ? { [String(brought.rotation)]: brought.chainPem } : {}, issuerCertPem: rootCertPem }
                       : { certPemByRotation: referenced?.pki?.signedIntermediates[ca.name] ?? {}, issuerCertPem: rootCertPem },
               };
         const made = new IntermediateCa(
@@ -178,7 +174,12 @@ export function buildMesh({ spec, licenseKey, referenced, given, parent, namePre
             placed.opts,
         );
         if (signedElsewhere) certificateRequests[ca.name] = made.requests.map((r) => ({ ...r, maxPathLength: ca.maxPathLength }));
-        return made.material;
+        if (!brought || !made.material || !made.publicKeyPem || made.rotationInUse === undefined) return made.material;
+        // Signed outside Pulumi: the key exists only at deploy, so whether the certificate is for it is checked then.
+        const check = deployTimeKeyCheck(brought, ca.name);
+        const rotation = made.rotationInUse;
+        const certPem = pulumi.all([made.material.certPem, made.publicKeyPem]).apply(([cert, publicKey]) => (check(cert, publicKey, rotation), cert));
+        return { ...made.material, certPem, chainPem: joinPem(certPem, rootCertPem) };
     };
 
     const parts = new Map<string, ClusterParts>();
