@@ -288,3 +288,22 @@ describe("bring your own CA: each bad input is one line naming the setting, befo
         assert.throws(() => checkGivenCas(spec, { cwd: process.cwd(), now: new Date(Date.now() + 11 * 86_400_000) }), /expired on/, "ten days on, it has expired");
     });
 });
+
+describe("bring your own CA: the Mesh component", () => {
+    test("takes the same pki fields: provided makes no tls resource, and errors name Mesh.pki…", async () => {
+        const { Mesh } = await import("../stacks");
+        const { recordPlan } = await import("../infra/plan/recorder");
+        const pulumi = await import("@pulumi/pulumi");
+        const args = {
+            clusters: [{ name: "cluster1", context: "kind-cluster1" }],
+            istio: { version: "1.27.8", repoKey: "abcdef012345" },
+            licenseKey: pulumi.secret("licence"),
+            pki: { ca: "provided" as const, rootCert: at(root.crt), clusters: { cluster1: { spire: ca(spire.cluster1) } } },
+        };
+        const { plan } = await recordPlan(() => ({ root: new Mesh("prod", args).rootCaCertPem }), { project: "consumer", stack: "test", config: {}, secretKeys: [] });
+        assert.deepEqual(plan.resources.filter((r) => r.type.startsWith("tls:")), []);
+        assert.ok(plan.resources.some((r) => r.name === "prod-cluster1-spire-upstream-ca"));
+        const wrong = { ...args, pki: { ...args.pki, clusters: { cluster1: { spire: { cert: at(spire.cluster1.crt), key: at(spire.cluster2.key) } } } } };
+        assert.throws(() => new Mesh("bad", wrong), /^ConfigError: Mesh\.pki\.clusters\.cluster1\.spire\.cert: certificate "CN=SPIRE cluster1 CA" .* does not match the key in Mesh\.pki\.clusters\.cluster1\.spire\.key/);
+    });
+});
