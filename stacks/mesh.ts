@@ -3,6 +3,7 @@ import { z } from "zod";
 import { GatewayAddress } from "../components";
 import { configNamespace, ConfigError } from "./config/errors";
 import { loadMeshSpec } from "./config/load";
+import { checkedGivenCas } from "./config/givenCas";
 import { withLocalFiles } from "./config/localSources";
 import { chartsSchema, clusterSchema, istioSchema, pkiSchema, sourcesSchema } from "./config/schema";
 import { buildMesh } from "./topology";
@@ -47,8 +48,36 @@ export interface MeshLinkArgs {
     readonly to: string;
 }
 
+/** One intermediate CA made outside Pulumi (`pki.ca` provided). */
+export interface MeshGivenCaArgs {
+    /** The intermediate's certificate (optionally followed by the chain up to the root): PEM text, or the path of a file. Public. Required. */
+    readonly cert: string;
+    /** Its private key: PEM text, or the path of a file. A Pulumi secret. Default: none; required when ca is "provided". */
+    readonly key?: string;
+    /** The rotation of the CSR it was signed from; for the stack program's external signing only. Default: 0. */
+    readonly rotation?: number;
+}
+
+/** One cluster's intermediates made outside Pulumi. */
+export interface MeshClusterCasArgs {
+    /** SPIRE's upstream CA (pathlen ≥ 1 or none). Default: none; required when ca is "provided". */
+    readonly spire?: MeshGivenCaArgs;
+    /** Istio's plug-in CA (cacerts); only with more than one cluster, and then required when provided. Default: none. */
+    readonly istio?: MeshGivenCaArgs;
+}
+
 /** The mesh's certificate authorities. */
 export interface MeshPkiArgs {
+    /**
+     * "generated" (the component makes the root and every intermediate) or "provided" (the root certificate and
+     * every intermediate's certificate and key are given: no root key in the state). ("external" is for the
+     * stack program only: a component has no CSR output yet.) Default: "generated".
+     */
+    readonly ca?: "generated" | "provided" | "external";
+    /** The root certificate, PEM text or the path of a file; with ca "provided". Public. Default: none. */
+    readonly rootCert?: string;
+    /** Per cluster name, its intermediates; with ca "provided". Default: none. */
+    readonly clusters?: Readonly<Record<string, MeshClusterCasArgs>>;
     /** "RSA" or "ECDSA", for every key. Default: "RSA" (the guide's). */
     readonly keyAlgorithm?: "RSA" | "ECDSA";
     /** 2048, 3072 or 4096; RSA only. Default: 2048 (the guide's). */
@@ -175,9 +204,12 @@ export class Mesh extends pulumi.ComponentResource {
 
     constructor(name: string, args: MeshArgs, opts?: pulumi.ComponentResourceOptions) {
         const spec = meshSpecOf(args);
+        // Certificate checks name the argument too (`Mesh.pki.clusters.cluster1.spire.cert: …`).
+        const given = asComponentErrors(() => checkedGivenCas(spec), false);
         super(meshType, name, {}, opts);
         const outputs = buildMesh({
             spec: withLocalFiles(spec),
+            ...(given ? { given } : {}),
             licenseKey: pulumi.secret(args.licenseKey),
             parent: this,
             namePrefix: `${name}-`,
@@ -218,10 +250,20 @@ export function meshSpecOf(args: MeshArgs): ReturnType<typeof loadMeshSpec> {
     put("charts", args.charts);
     // The loader requires a licence setting; the real one stays an Input and never passes through it.
     config[`${configNamespace}:soloLicenseKey`] = "set";
+    return asComponentErrors(() => {
+        const spec = loadMeshSpec(config);
+        if (spec.pki.ca === "external") {
+            throw new ConfigError(`${configNamespace}:pki.ca`, `"external" is not offered by the Mesh component yet (it has no output for the CSRs)`, "use provided, or the TypeScript program's stack for external signing");
+        }
+        return spec;
+    }, args.links !== undefined);
+}
+
+function asComponentErrors<T>(run: () => T, linksGiven: boolean): T {
     try {
-        return loadMeshSpec(config);
+        return run();
     } catch (error) {
-        throw error instanceof ConfigError ? asComponentError(error, args.links !== undefined) : error;
+        throw error instanceof ConfigError ? asComponentError(error, linksGiven) : error;
     }
 }
 

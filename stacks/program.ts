@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { configNamespace } from "./config/errors";
 import { loadStackSpec } from "./config/load";
+import { checkedGivenCas } from "./config/givenCas";
 import { withLocalFiles } from "./config/localSources";
 import { engineSecretKeys } from "./config/secretKeys";
 import { readCertificateRequests, readClusterStackReferences } from "./references";
@@ -15,7 +16,8 @@ export async function program(): Promise<MeshOutputs | PkiStackOutputs<pulumi.Ou
     const stack = loadStackSpec(pulumi.runtime.allConfig(), engineSecretKeys());
     if (stack.kind === "pki") return buildPki({ pki: stack.spec.pki, requests: await readCertificateRequests(stack.spec) });
     const spec = withLocalFiles(stack.spec);
+    const given = checkedGivenCas(spec);
     const licenseKey = new pulumi.Config(configNamespace).requireSecret("soloLicenseKey");
-    if (spec.pkiStack === undefined) return buildMesh({ spec, licenseKey });
+    if (spec.pkiStack === undefined) return buildMesh({ spec, licenseKey, ...(given ? { given } : {}) });
     return buildMesh({ spec, licenseKey, referenced: await readClusterStackReferences(spec) });
 }

@@ -10,10 +10,13 @@ import {
     PathLength,
     PeerLink,
     IntermediateSignature,
+    joinPem,
     RootCa,
     SignedCaMaterial,
     SpireRelease,
 } from "../components";
+import { CaRole } from "./config/caChoice";
+import { deployTimeKeyCheck, GivenCas } from "./config/caMaterial";
 import { ClusterSpec, MeshSpec } from "./config/load";
 import { PkiInput } from "./config/schema";
 import { ClusterStackOutputs, ClusterStackReferences, PkiStackOutputs } from "./references";
@@ -27,6 +30,11 @@ export interface MeshInputs {
      * anything is registered. Undefined when this stack owns its root.
      */
     readonly referenced?: ClusterStackReferences;
+    /**
+     * For `pki.ca` provided or external: the root and the intermediates given in config, already checked.
+     * Undefined when the CAs are generated (here or by the `pki` stack).
+     */
+    readonly given?: GivenCas;
     /**
      * Where the mesh's resources hang: undefined at the top of the stack (the TypeScript program, whose URNs must
      * not move), or the `Mesh` component that composes them for other languages.
@@ -111,14 +119,15 @@ function placementOf(parent: pulumi.Resource | undefined, namePrefix: string | u
  * (no path length: 0 is what it needs, and the tls provider cannot issue 0).
  */
 interface CaPlan {
+    readonly role: CaRole;
     readonly name: string;
     readonly commonName: string;
     readonly maxPathLength: PathLength;
 }
 
 function casOf(cluster: ClusterSpec, multicluster: boolean): { spire: CaPlan; istio?: CaPlan } {
-    const spire = { name: `${cluster.name}-spire-ca`, commonName: `SPIRE ${cluster.name} CA`, maxPathLength: 1 };
-    const istio = { name: `${cluster.name}-istio-ca`, commonName: `Istio ${cluster.name} CA`, maxPathLength: null };
+    const spire: CaPlan = { role: "spire", name: `${cluster.name}-spire-ca`, commonName: `SPIRE ${cluster.name} CA`, maxPathLength: 1 };
+    const istio: CaPlan = { role: "istio", name: `${cluster.name}-istio-ca`, commonName: `Istio ${cluster.name} CA`, maxPathLength: null };
     return multicluster ? { spire, istio } : { spire };
 }
 
@@ -127,22 +136,30 @@ function casOf(cluster: ClusterSpec, multicluster: boolean): { spire: CaPlan; is
  * of the others) SPIRE and the mesh, then the links. The only edges between clusters are links waiting for
  * their remote's gateway.
  */
-export function buildMesh({ spec, licenseKey, referenced, parent, namePrefix, kubeconfigs }: MeshInputs): MeshOutputs {
+export function buildMesh({ spec, licenseKey, referenced, given, parent, namePrefix, kubeconfigs }: MeshInputs): MeshOutputs {
     const placed = placementOf(parent, namePrefix);
     const key = keySpecOf(spec.pki);
-    // A cluster stack of the stack-per-cluster shape has no root of its own.
-    const root = spec.pkiStack === undefined ? rootCaOf(spec.pki, placed) : undefined;
-    const referencedRoot = referenced?.pki?.rootCaCertPem;
+    // A cluster stack of the stack-per-cluster shape has no root of its own, nor has a stack that brings its CA.
+    const root = spec.pkiStack === undefined && !given ? rootCaOf(spec.pki, placed) : undefined;
+    const knownRoot = given?.rootCertPem ?? referenced?.pki?.rootCaCertPem;
     // Without a pki deployment nothing signed exists, so no cluster is built and this empty value is never used.
-    const rootCertPem = root ? root.certPem : pulumi.output(referencedRoot ?? "");
+    const rootCertPem = root ? root.certPem : pulumi.output(knownRoot ?? "");
+    // The intermediates' keys are made here and their certificates signed outside this stack.
+    const signedElsewhere = !root && given?.mode !== "provided";
     const certificateRequests: Record<string, CertificateRequestOutput[]> = {};
     const awaitingSignature: string[] = [];
 
     /** The CA signed for `ca`, or undefined while its first signature is awaited; records requests to sign. */
     const intermediate = (ca: CaPlan, cluster: ClusterSpec): SignedCaMaterial | undefined => {
+        const brought = given?.clusters[cluster.name]?.[ca.role];
+        if (given?.mode === "provided") return brought ? providedMaterial(brought.chainPem, brought.keyPem, rootCertPem) : undefined;
         const signer: IntermediateSigner = root
             ? { issuer: root }
-            : { signedElsewhere: { certPemByRotation: referenced?.pki?.signedIntermediates[ca.name] ?? {}, issuerCertPem: rootCertPem } };
+            : {
+                  signedElsewhere: given
+                      ? { certPemByRotation: brought ? { [String(brought.rotation)]: brought.chainPem } : {}, issuerCertPem: rootCertPem }
+                      : { certPemByRotation: referenced?.pki?.signedIntermediates[ca.name] ?? {}, issuerCertPem: rootCertPem },
+              };
         const made = new IntermediateCa(
             placed.name(ca.name),
             {
@@ -156,8 +173,13 @@ export function buildMesh({ spec, licenseKey, referenced, parent, namePrefix, ku
             },
             placed.opts,
         );
-        if (!root) certificateRequests[ca.name] = made.requests.map((r) => ({ ...r, maxPathLength: ca.maxPathLength }));
-        return made.material;
+        if (signedElsewhere) certificateRequests[ca.name] = made.requests.map((r) => ({ ...r, maxPathLength: ca.maxPathLength }));
+        if (!brought || !made.material || !made.publicKeyPem || made.rotationInUse === undefined) return made.material;
+        // Signed outside Pulumi: the key exists only at deploy, so whether the certificate is for it is checked then.
+        const check = deployTimeKeyCheck(brought, ca.name);
+        const rotation = made.rotationInUse;
+        const certPem = pulumi.all([made.material.certPem, made.publicKeyPem]).apply(([cert, publicKey]) => (check(cert, publicKey, rotation), cert));
+        return { ...made.material, certPem, chainPem: joinPem(certPem, rootCertPem) };
     };
 
     const parts = new Map<string, ClusterParts>();
@@ -167,7 +189,11 @@ export function buildMesh({ spec, licenseKey, referenced, parent, namePrefix, ku
         const istioCa = cas.istio ? intermediate(cas.istio, cluster) : undefined;
         if (!spireCa || (cas.istio && !istioCa)) {
             awaitingSignature.push(cluster.name);
-            pulumi.log.warn(`${cluster.name}: its CA requests await the pki stack ${spec.pkiStack}; run pulumi up there, then here again`);
+            pulumi.log.warn(
+                given
+                    ? `${cluster.name}: its CA requests await certificates signed outside Pulumi; sign the CSRs of the certificateRequests output and give them in ambient-spire:pki.clusters.${cluster.name}, then pulumi up again`
+                    : `${cluster.name}: its CA requests await the pki stack ${spec.pkiStack}; run pulumi up there, then here again`,
+            );
             continue;
         }
         const { provider, adoptingProvider } = providersOf(cluster, placed, kubeconfigs?.[cluster.name]);
@@ -233,10 +259,20 @@ export function buildMesh({ spec, licenseKey, referenced, parent, namePrefix, ku
         };
     }
     return {
-        ...(root || referencedRoot !== undefined ? { rootCaCertPem: rootCertPem } : {}),
+        ...(root || knownRoot !== undefined ? { rootCaCertPem: rootCertPem } : {}),
         clusters,
-        ...(root ? {} : { certificateRequests, awaitingSignature }),
+        ...(signedElsewhere ? { certificateRequests, awaitingSignature } : {}),
     };
+}
+
+/**
+ * A CA brought whole (certificate and key, made outside Pulumi): the same material a signed IntermediateCa
+ * gives, so SPIRE's upstream Secret and Istio's cacerts are built exactly as for a generated one. No resource.
+ */
+function providedMaterial(chainPem: string, keyPem: string | undefined, rootCertPem: pulumi.Output<string>): SignedCaMaterial {
+    if (keyPem === undefined) throw new Error("internal: a provided CA without its key passed the config checks");
+    const certPem = pulumi.output(chainPem);
+    return { certPem, privateKeyPem: pulumi.secret(keyPem), chainPem: joinPem(certPem, rootCertPem) };
 }
 
 /**

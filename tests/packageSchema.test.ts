@@ -75,6 +75,7 @@ describe("package schema", () => {
         assert.deepEqual(secrets, [
             "ambient-spire:index:Mesh.licenseKey",
             "ambient-spire:index:MeshCluster.kubeconfig",
+            "ambient-spire:index:MeshGivenCa.key",
             "ambient-spire:istio:AmbientMesh.licenseKey",
             "ambient-spire:istio:PluginCa.caKeyPem",
             "ambient-spire:pki:SigningCa.privateKeyPem",

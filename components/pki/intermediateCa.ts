@@ -138,6 +138,12 @@ export class IntermediateCa extends pulumi.ComponentResource {
     public readonly rotationInUse: number | undefined;
     /** Every request this CA holds (the one in use and one awaiting its signature); empty when signed here. */
     public readonly requests: readonly CaRequest[];
+    /**
+     * The public half of the key in use, PEM (public), when signed elsewhere: for a caller to check that the
+     * certificate it was given certifies this key (a signer outside Pulumi may sign the wrong CSR). Undefined
+     * when signed here or while awaiting the first signature.
+     */
+    public readonly publicKeyPem: pulumi.Output<string> | undefined;
 
     constructor(name: string, args: IntermediateCaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ambient-spire:pki:IntermediateCa", name, {}, opts);
@@ -162,21 +168,25 @@ export class IntermediateCa extends pulumi.ComponentResource {
             this.material = { certPem, privateKeyPem: pulumi.secret(key.privateKeyPem), chainPem: joinPem(certPem, args.signer.issuer.certPem) };
             this.rotationInUse = rotation;
             this.requests = [];
+            this.publicKeyPem = undefined;
         } else {
             const { certPemByRotation, issuerCertPem } = args.signer.signedElsewhere;
             const signed = Object.keys(certPemByRotation).map(Number).filter((r) => Number.isInteger(r) && r <= rotation);
             this.rotationInUse = signed.length > 0 ? Math.max(...signed) : undefined;
             const requests: CaRequest[] = [];
             this.material = undefined;
+            let publicKeyPem: pulumi.Output<string> | undefined;
             for (const r of new Set([...(this.rotationInUse !== undefined ? [this.rotationInUse] : []), rotation])) {
                 const { key, csr } = keyAndRequest(rotatedName(name, r), subject, { parent: this });
                 requests.push({ rotation: r, certRequestPem: csr.certRequestPem });
                 if (r === this.rotationInUse) {
                     const certPem = pulumi.output(certPemByRotation[String(r)]);
+                    publicKeyPem = key.publicKeyPem;
                     this.material = { certPem, privateKeyPem: pulumi.secret(key.privateKeyPem), chainPem: joinPem(certPem, issuerCertPem) };
                 }
             }
             this.requests = requests;
+            this.publicKeyPem = publicKeyPem;
         }
         this.registerOutputs({ certPem: this.material?.certPem });
     }

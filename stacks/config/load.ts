@@ -4,6 +4,7 @@ import { OwnedValue, ownedValueTouched, ValuesOverride } from "../../components/
 import { istioOwnedValues } from "../../components/istio/meshValues";
 import { spireOwnedValues } from "../../components/spire/spireValues";
 import * as rules from "./rules";
+import { checkCaChoice } from "./caChoice";
 import { closest, configNamespace, ConfigError, Quote, quoteSecret, quoteValue, settingName } from "./errors";
 import {
     ChartsInput,
@@ -106,6 +107,13 @@ export function loadStackSpec(config: Readonly<Record<string, string>>, secretKe
     const signFor = parseSetting(config, "signFor", quote) ?? [];
     const pki = parseSetting(config, "pki", quote);
     checkPki(pki, quote("pki"));
+    if (pki.ca !== "generated") {
+        throw new ConfigError(
+            settingName(["pki", "ca"]),
+            `${quote("pki")(pki.ca)} is set on a pki stack, which generates the root it signs with`,
+            "remove it; to bring your own CA, set pki.ca on the cluster stacks instead and remove their ambient-spire:pkiStack",
+        );
+    }
     signFor.forEach((stack, index) => {
         const first = signFor.indexOf(stack);
         if (first !== index) throw new ConfigError(settingName(["signFor", index]), `${quote("signFor")(stack)} is already listed at signFor[${first}]`, "remove the duplicate");
@@ -153,6 +161,8 @@ export function loadMeshSpec(config: Readonly<Record<string, string>>, secretKey
         );
     }
     checkPki(pki, quote("pki"));
+    const multicluster = clusters.length + remotePeers.length > 1;
+    checkCaChoice(pki, { clusters, multicluster, ...(pkiStack !== undefined ? { pkiStack } : {}) }, secretKeys, quote("pki"));
     checkRemotePeers(clusters, remotePeers, pkiStack, quote("remotePeers"));
     const links = resolveLinks(clusters, remotePeers, peering, quote("peering"));
     return {
@@ -161,7 +171,7 @@ export function loadMeshSpec(config: Readonly<Record<string, string>>, secretKey
         pki,
         peering: Array.isArray(peering) ? "explicit" : peering,
         links,
-        multicluster: clusters.length + remotePeers.length > 1,
+        multicluster,
         ...(pkiStack !== undefined ? { pkiStack } : {}),
         remotePeers,
         sources,
@@ -266,7 +276,7 @@ function fromIssue(name: SettingName, issue: z.core.$ZodIssue, quote: Quote): Co
     if (issue.code === "unrecognized_keys") {
         const key = issue.keys[0];
         const objectPath = [name, ...issue.path.filter((part) => typeof part === "string")].join(".");
-        const known = objectKeys[objectPath] ?? [];
+        const known = objectKeysAt(objectPath);
         const guess = closest(key, known);
         return new ConfigError(
             settingName([...path, key]),
@@ -294,8 +304,16 @@ const objectKeys: Record<string, readonly string[]> = {
     "charts.istioCni": ["values"],
     "charts.ztunnel": ["values"],
     "sources.charts": ["spireCrds", "spire", "istioBase", "istiod", "istioCni", "ztunnel"],
-    pki: ["keyAlgorithm", "rsaBits", "ecdsaCurve", "rootValidityDays", "intermediateValidityDays", "earlyRenewalDays", "protectRoot"],
+    pki: ["ca", "keyAlgorithm", "rsaBits", "ecdsaCurve", "rootValidityDays", "intermediateValidityDays", "earlyRenewalDays", "protectRoot", "rootCert", "clusters"],
+    "pki.clusters.*": ["spire", "istio"],
+    "pki.clusters.*.spire": ["cert", "key", "rotation"],
+    "pki.clusters.*.istio": ["cert", "key", "rotation"],
 };
+
+/** The objectKeys entry of a path: cluster names under pki.clusters are any name, so they read as `*`. */
+function objectKeysAt(objectPath: string): readonly string[] {
+    return objectKeys[objectPath.replace(/^pki\.clusters\.[^.]+/, "pki.clusters.*")] ?? [];
+}
 
 function withDefaults(cluster: ClusterInput): ClusterSpec {
     return {

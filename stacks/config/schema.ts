@@ -67,8 +67,33 @@ export const peeringSchema = z
     })
     .default("full-mesh");
 
+/**
+ * One intermediate CA brought from outside: its certificate (public) and, when provided, its key. Each is PEM
+ * text or the path of a file holding it (relative to the project directory); a key as PEM text must be a
+ * Pulumi secret (checked in load.ts). External signing gives only the certificate, signed from the CSR of
+ * `rotation` that the stack exports.
+ */
+const givenCa = z.strictObject({
+    cert: str("./certs/cluster1/cluster1-ca.crt").min(1, say("is empty", "give the certificate as PEM text or the path of a .crt file")),
+    key: str("./certs/cluster1/cluster1-ca.key").min(1, say("is empty", "give the key as a --secret PEM value or the path of a .key file")).optional(),
+    rotation: int("0").min(0, say("is negative", "give the rotation of the CSR this certificate was signed from, e.g. 0")).optional(),
+}, requiredObject("an object with cert (and key when provided)", "{cert: ./certs/cluster1/cluster1-ca.crt, key: ./certs/cluster1/cluster1-ca.key}"));
+
+/** Per cluster: SPIRE's upstream intermediate and (N > 1) Istio's plug-in CA. */
+const givenClusterCas = z.strictObject({ spire: givenCa.optional(), istio: givenCa.optional() }, requiredObject("an object with spire and istio", "{spire: {cert: …, key: …}}"));
+
 export const pkiSchema = z
     .strictObject({
+        /**
+         * Where the CAs come from: `generated` (a root made by this stack, or by the `pki` stack), `provided` (a
+         * root certificate and every intermediate's certificate and key, made elsewhere), `external` (keys and
+         * CSRs made here, certificates signed elsewhere).
+         */
+        ca: z.enum(["generated", "provided", "external"], { error: say("is not generated, provided or external", "set it to generated (the default), provided or external") }).default("generated"),
+        /** provided/external: the root certificate (public), PEM text or a file. */
+        rootCert: str("./certs/root-ca/root-ca.crt").min(1, say("is empty", "give the root certificate as PEM text or the path of a .crt file")).optional(),
+        /** provided/external: by cluster name. */
+        clusters: z.record(clusterName, givenClusterCas, requiredObject("a map of cluster name to {spire, istio}", "{cluster1: {spire: {cert: …, key: …}}}")).optional(),
         keyAlgorithm: z.enum(["RSA", "ECDSA"], { error: say("is not RSA or ECDSA", "set it to RSA (the guide's) or ECDSA") }).default("RSA"),
         rsaBits: z.union([z.literal(2048), z.literal(3072), z.literal(4096)], { error: say("is not 2048, 3072 or 4096", "use 2048 (the guide's) or larger") }).optional(),
         ecdsaCurve: z.enum(["P256", "P384"], { error: say("is not P256 or P384", "use P256 or P384") }).optional(),
@@ -77,7 +102,7 @@ export const pkiSchema = z
         earlyRenewalDays: int("30").min(0, say("is negative", "use 0 or more days, e.g. 30")).default(30),
         protectRoot: bool("true").default(true),
     })
-    .default({ keyAlgorithm: "RSA", rootValidityDays: 3650, intermediateValidityDays: 1825, earlyRenewalDays: 30, protectRoot: true });
+    .default({ ca: "generated", keyAlgorithm: "RSA", rootValidityDays: 3650, intermediateValidityDays: 1825, earlyRenewalDays: 30, protectRoot: true });
 
 const setLicence = "run `pulumi config set --secret ambient-spire:soloLicenseKey <your Solo licence key>`";
 export const licenseSchema = z
@@ -180,6 +205,7 @@ export type ClusterInput = z.output<typeof clusterSchema>;
 export type IstioInput = z.output<typeof istioSchema>;
 export type PeeringInput = z.output<typeof peeringSchema>;
 export type PkiInput = z.output<typeof pkiSchema>;
+export type GivenCaInput = z.output<typeof givenCa>;
 export type SourcesInput = z.output<typeof sourcesSchema>;
 export type ChartsInput = z.output<typeof chartsSchema>;
 export type RemotePeerInput = z.output<typeof remotePeersSchema>[number];

@@ -33,13 +33,13 @@ export function asConfig(values: StackSettings): Record<string, string> {
 
 export async function record(
     values: StackSettings,
-    options: { preview?: boolean; computed?: ComputedOutputs; stack?: string; stackOutputs?: Record<string, Record<string, unknown>> } = {},
+    options: { preview?: boolean; computed?: ComputedOutputs; stack?: string; stackOutputs?: Record<string, Record<string, unknown>>; secretKeys?: readonly string[] } = {},
 ): Promise<Recording> {
     return recordPlan(program, {
         project: "ambient-spire",
         stack: options.stack ?? "test",
         config: asConfig(values),
-        secretKeys: ["ambient-spire:soloLicenseKey"],
+        secretKeys: ["ambient-spire:soloLicenseKey", ...(options.secretKeys ?? [])],
         ...(options.preview !== undefined ? { preview: options.preview } : {}),
         ...(options.computed ? { computed: options.computed } : {}),
         ...(options.stackOutputs ? { stackOutputs: options.stackOutputs } : {}),
