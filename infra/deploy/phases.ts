@@ -24,9 +24,11 @@ export interface Phase {
 export type Order = "parallel" | "sequential";
 
 /**
- * Every phase, for a run in which the cluster stacks in `awaiting` still need a signature after the first
- * phase: on a first deployment that is all of them (every phase runs); in the steady state usually none, so
- * only the first phase runs (plus `pki` when its preview shows a change, and then the cluster stacks again).
+ * Every phase, for a run in which the cluster stacks in `awaiting` still await their first signature after
+ * the first phase (they export a non-empty `awaitingSignature` and no gateway yet). On a first deployment that
+ * is all of them, and every phase runs. In the steady state it is none: only the first phase runs, plus `pki`
+ * and then the cluster stacks again when pki's preview shows a change (a rotation's new request, which waits
+ * beside the CA in use and so is not "awaiting", shows there).
  */
 export function deployPhases(stacks: DeployStacks, awaiting: readonly string[], order: Order): Phase[] {
     if (stacks.pki === undefined) return [];
