@@ -98,7 +98,8 @@ function readYaml(file: string): unknown {
     }
 }
 
-function listStacks(projectDir: string): string[] {
+/** The stack names of the `Pulumi.<stack>.yaml` files beside `Pulumi.yaml`, sorted. */
+export function listStacks(projectDir: string): string[] {
     return fs
         .readdirSync(projectDir)
         .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
