@@ -16,6 +16,24 @@ namespace Pulumi.AmbientSpire.Inputs
     public sealed class MeshPkiArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
+        /// "generated" (the component makes the root and every intermediate) or "provided" (the root certificate and every intermediate's certificate and key are given: no root key in the state). ("external" is for the stack program only: a component has no CSR output yet.) Default: "generated".
+        /// </summary>
+        [Input("ca")]
+        public string? Ca { get; set; }
+
+        [Input("clusters")]
+        private Dictionary<string, Inputs.MeshClusterCasArgs>? _clusters;
+
+        /// <summary>
+        /// Per cluster name, its intermediates; with ca "provided". Default: none.
+        /// </summary>
+        public Dictionary<string, Inputs.MeshClusterCasArgs> Clusters
+        {
+            get => _clusters ?? (_clusters = new Dictionary<string, Inputs.MeshClusterCasArgs>());
+            set => _clusters = value;
+        }
+
+        /// <summary>
         /// Days before expiry from which an update renews a certificate. Default: 30.
         /// </summary>
         [Input("earlyRenewalDays")]
@@ -44,6 +62,12 @@ namespace Pulumi.AmbientSpire.Inputs
         /// </summary>
         [Input("protectRoot")]
         public bool? ProtectRoot { get; set; }
+
+        /// <summary>
+        /// The root certificate, PEM text or the path of a file; with ca "provided". Public. Default: none.
+        /// </summary>
+        [Input("rootCert")]
+        public string? RootCert { get; set; }
 
         /// <summary>
         /// Validity of the root in days. Default: 3650 (the guide's).

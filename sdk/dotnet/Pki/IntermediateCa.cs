@@ -22,6 +22,12 @@ namespace Pulumi.AmbientSpire.Pki
         public Output<Outputs.SignedCaMaterial?> Material { get; private set; } = null!;
 
         /// <summary>
+        /// The public half of the key in use, PEM (public), when signed elsewhere: for a caller to check that the certificate it was given certifies this key (a signer outside Pulumi may sign the wrong CSR). Undefined when signed here or while awaiting the first signature.
+        /// </summary>
+        [Output("publicKeyPem")]
+        public Output<string?> PublicKeyPem { get; private set; } = null!;
+
+        /// <summary>
         /// Every request this CA holds (the one in use and one awaiting its signature); empty when signed here.
         /// </summary>
         [Output("requests")]
