@@ -125,6 +125,9 @@ describe("fault: the pulumi CLI killed (SIGKILL) halfway through up of the dev s
         );
         // Helm has written istiod's record: the install is under way in the cluster, held open by its gate.
         await waitUntil("istiod's Helm record pending-install", () => helmRecords(kube).some((h) => h.name === istiod.inputs.name && h.status === "pending-install"));
+        // The engine reports a step before its checkpoint is on disk: kill only once the file backend holds every
+        // finished create (the state the test means), so the kill does not land in a checkpoint write.
+        await waitUntil("the checkpoint on disk holds every finished create", () => checkpointHolds(path.join(root, "backend"), stackName, others.map((r) => r.urn)));
         assert.equal(finished(cliRun.events, istiod.urn), false, "istiod's create is still in flight");
         const survivors = await transcript.step("SIGKILL the CLI's process group, then what outlived it", () => cliRun.killTree(), (s) => ({ "outlived the CLI": s.length }));
         running = undefined;
@@ -135,6 +138,11 @@ describe("fault: the pulumi CLI killed (SIGKILL) halfway through up of the dev s
         console.log(`releases created before the kill: ${created.join(", ")}`);
         assert.equal(started(cliRun.events, ztunnel.urn), false, "ztunnel's create never started");
 
+        // Seen 2 of 2 runs on 2026-12-02: the kill lands while the file backend writes the checkpoint's sidecar
+        // `<stack>.json.attrs`, which is left empty; every command then fails with "failed to load checkpoint: EOF",
+        // though `<stack>.json` beside it holds the last whole snapshot. docs/operations.md's first step, as written.
+        const repaired = emptyCheckpointAttrs(path.join(root, "backend"), stackName);
+        console.log(repaired ? `the kill left ${repaired} empty: removed, as docs/operations.md says` : "the checkpoint's sidecar survived the kill");
         afterKill = await exportDeployment(project, stackName);
         assert.deepEqual((afterKill.pending_operations ?? []).map((op) => [op.type, op.resource.urn]), [["creating", istiod.urn]]);
         const inState = urns(afterKill);
@@ -387,4 +395,33 @@ function lockFiles(project: E2eProject): string[] {
     const locks = path.join(backend, ".pulumi", "locks");
     if (!fs.existsSync(locks)) return [];
     return (fs.readdirSync(locks, { recursive: true }) as string[]).filter((f) => f.endsWith(".json"));
+}
+
+/** The stack's checkpoint file as the file backend holds it, or undefined while it cannot be read whole. */
+function checkpointOnDisk(backendDir: string, stack: string): { resources: { urn: string }[]; pending_operations?: unknown[] } | undefined {
+    try {
+        const file = path.join(backendDir, ".pulumi", "stacks", "ambient-spire", `${stack}.json`);
+        return (JSON.parse(fs.readFileSync(file, "utf8")) as { checkpoint: { latest?: { resources: { urn: string }[] } } }).checkpoint.latest;
+    } catch {
+        return undefined;
+    }
+}
+
+function checkpointHolds(backendDir: string, stack: string, urns: readonly string[]): boolean {
+    const held = new Set((checkpointOnDisk(backendDir, stack)?.resources ?? []).map((r) => r.urn));
+    return urns.every((urn) => held.has(urn));
+}
+
+/**
+ * The file backend's sidecar of the stack's checkpoint (`.pulumi/stacks/<project>/<stack>.json.attrs`), if a kill
+ * left it empty: removed (gocloud's file blobs read as having no attributes without it), its path returned. The
+ * checkpoint itself must be whole JSON, or this is not the case docs/operations.md describes.
+ */
+function emptyCheckpointAttrs(backendDir: string, stack: string): string | undefined {
+    const checkpoint = path.join(backendDir, ".pulumi", "stacks", "ambient-spire", `${stack}.json`);
+    const attrs = `${checkpoint}.attrs`;
+    if (!fs.existsSync(attrs) || fs.statSync(attrs).size > 0) return undefined;
+    JSON.parse(fs.readFileSync(checkpoint, "utf8"));
+    fs.rmSync(attrs);
+    return path.relative(backendDir, attrs);
 }
