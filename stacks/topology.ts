@@ -204,6 +204,7 @@ export function buildMesh({ spec, licenseKey, referenced, given, parent, namePre
             chartSources: { crds: spec.sources.charts.spireCrds, spire: spec.sources.charts.spire },
             values: { spire: spec.charts.spire, crds: spec.charts.spireCrds },
             upstreamCa: { certChainPem: spireCa.certPem, privateKeyPem: spireCa.privateKeyPem, trustBundlePem: rootCertPem },
+            ...(spec.adopt ? { adopt: spec.adopt } : {}),
         }, placed.opts);
         const mesh = new AmbientMesh(placed.name(`${cluster.name}-mesh`), {
             provider,
@@ -217,6 +218,7 @@ export function buildMesh({ spec, licenseKey, referenced, given, parent, namePre
             imageHub: spec.sources.imageHub,
             values: { base: spec.charts.istioBase, istiod: spec.charts.istiod, cni: spec.charts.istioCni, ztunnel: spec.charts.ztunnel },
             spireReady: [spire],
+            ...(spec.adopt ? { adopt: spec.adopt } : {}),
             ...(spec.multicluster ? { multicluster: { clusterName: cluster.name, network: cluster.network } } : {}),
             ...(istioCa
                 ? { pluginCa: { caCertPem: istioCa.certPem, caKeyPem: istioCa.privateKeyPem, rootCertPem, certChainPem: istioCa.chainPem } }
@@ -228,6 +230,7 @@ export function buildMesh({ spec, licenseKey, referenced, given, parent, namePre
                   clusterName: cluster.name,
                   network: cluster.network,
                   after: [mesh.gatewayApiCrds, mesh.istiod, spire],
+                  ...(spec.adopt ? { adopt: spec.adopt } : {}),
               }, placed.opts)
             : undefined;
         parts.set(cluster.name, { spec: cluster, provider, mesh, ...(eastWest ? { eastWest } : {}) });
@@ -247,6 +250,7 @@ export function buildMesh({ spec, licenseKey, referenced, given, parent, namePre
             provider: local.provider,
             remote,
             after: [local.mesh.gatewayApiCrds, local.mesh.istiod, localGateway.namespaceResource],
+            ...(spec.adopt ? { adopt: spec.adopt } : {}),
         }, placed.opts);
     }
 
