@@ -196,7 +196,7 @@ export function buildMesh({ spec, licenseKey, referenced, given, parent, namePre
             );
             continue;
         }
-        const { provider, adoptingProvider } = providersOf(cluster, placed, kubeconfigs?.[cluster.name]);
+        const { provider, adoptingProvider } = providersOf(cluster, placed, kubeconfigs?.[cluster.name], spec.adopt !== undefined);
         const spire = new SpireRelease(placed.name(`${cluster.name}-spire`), {
             provider,
             trustDomain: cluster.trustDomain,
@@ -285,13 +285,19 @@ function providedMaterial(chainPem: string, keyPem: string | undefined, rootCert
  * licence Secret in place (immutable Secrets are deleted and created again, and a fixed name then collides).
  * The second one adopts objects that already exist: only the Gateway API CRDs use it, since many clusters
  * ship them and a destroy keeps them; everything else must fail rather than take over an object it did not
- * create (a renamed resource would otherwise be created over the old object, then deleted with it).
+ * create (a renamed resource would otherwise be created over the old object, then deleted with it). An adopting
+ * stack imports those objects instead (components/adopt.ts).
  */
-function providersOf(cluster: ClusterSpec, placed: Placement, kubeconfig: pulumi.Input<string> | undefined): { provider: k8s.Provider; adoptingProvider: k8s.Provider } {
+function providersOf(cluster: ClusterSpec, placed: Placement, kubeconfig: pulumi.Input<string> | undefined, adopting: boolean): { provider: k8s.Provider; adoptingProvider: k8s.Provider } {
     const connection = {
         ...(cluster.context !== undefined ? { context: cluster.context } : {}),
         ...(kubeconfig !== undefined ? { kubeconfig: pulumi.secret(kubeconfig) } : {}),
         enableSecretMutable: true,
+        // Adopting: the guide's kubectl create/apply own the fields they wrote (`kubectl-create`,
+        // `kubectl-client-side-apply`), so a server-side apply of a corrected value — bundle.crt, className —
+        // conflicts and fails (seen in the adoption e2e's preview). Forcing takes those fields over; only for an
+        // adopting stack, since elsewhere a conflict is someone else's change that should stop the update.
+        ...(adopting ? { enablePatchForce: true } : {}),
     };
     return {
         provider: new k8s.Provider(placed.name(cluster.name), connection, placed.opts),
