@@ -8,7 +8,6 @@
 import { X509Certificate } from "crypto";
 import { ClusterSnapshot, objectKey } from "../snapshot";
 import { cacertsSecret, istioNamespace, rootCertConfigMap, spireNamespace, upstreamCaSecret } from "../targets";
-import { isVersion1 } from "../../../stacks/config/x509";
 import { basicConstraints, fingerprint, issuedBy, keyMatches, parseCertificates, subjectName } from "../x509";
 import { CheckResult, fail, found, pass, secretText } from "./result";
 
@@ -123,13 +122,6 @@ function upstreamPathLengths(material: UpstreamMaterial): CheckResult {
     for (const [i, cert] of path.entries()) {
         const constraints = basicConstraints(cert);
         const needed = i + 1;
-        // The guide's openssl makes an X.509 v1 root (no extensions at all). Go's X.509 (SPIRE, istiod) takes a
-        // trust anchor as it is, and the program accepts it with a warning (docs/bring-your-own-ca.md); failing it
-        // here would fail every adopted guide install (seen in the adoption e2e).
-        if (cert === anchor && isVersion1(cert)) {
-            seen.push(`${subjectName(cert)} (X.509 v1 root without extensions, accepted as a trust anchor)`);
-            continue;
-        }
         if (!constraints?.ca) return fail(id, `${subjectName(cert)} is not a CA certificate (no basicConstraints CA:TRUE)`);
         if (constraints.pathLength !== undefined && constraints.pathLength < needed) {
             return fail(id, `${subjectName(cert)} has pathlen ${constraints.pathLength}, but ${needed} CA(s) must fit below it (SPIRE signs its own CA under the upstream CA); it needs pathlen ≥ ${needed} or none`);
