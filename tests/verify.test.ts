@@ -68,6 +68,17 @@ describe("verify on a healthy deployment", () => {
         assert.match(detailOf(report, "cluster1", "upstream-ca.pathlen"), /"SPIRE cluster1 CA" pathlen 1, "SPIRE Root CA" pathlen 2/);
     });
 
+    test("a root without basicConstraints (the guide's X.509 v1 root) is a trust anchor; an intermediate without them is not", async () => {
+        const bareRoot = await makeCa({ name: "Guide Root CA", bare: true });
+        const underIt = await makeCa({ name: "SPIRE cluster1 CA", pathLength: 1, issuer: bareRoot });
+        const report = withCluster1((s) => void (the(s.secrets[objectKey(spireNamespace, upstreamCaSecret)]).data = upstreamData(underIt, bareRoot)));
+        assert.deepEqual(failing(report).filter((f) => f.startsWith("cluster1: upstream-ca")), []);
+        assert.match(detailOf(report, "cluster1", "upstream-ca.pathlen"), /"Guide Root CA" without basicConstraints .*accepts it as a trust anchor/);
+        const bareIntermediate = await makeCa({ name: "SPIRE cluster1 CA", bare: true, issuer: pki.root });
+        const refused = withCluster1((s) => void (the(s.secrets[objectKey(spireNamespace, upstreamCaSecret)]).data = upstreamData(bareIntermediate, pki.root)));
+        assert.match(detailOf(refused, "cluster1", "upstream-ca.pathlen"), /is not a CA certificate/);
+    });
+
     test("the text and JSON reports hold no private key", () => {
         const report = withCluster1((s) => {
             the(s.secrets[objectKey(spireNamespace, upstreamCaSecret)]).data = upstreamData(pki.clusters.cluster1.spire, pki.root, pki.clusters.cluster2.spire);

@@ -25,6 +25,8 @@ export interface CaOptions {
     readonly issuer?: TestCa;
     /** Days from now the certificate expires. Default: 365. */
     readonly validDays?: number;
+    /** No extensions at all, as the guide's root (`openssl req -x509` with only req_extensions). Default: false. */
+    readonly bare?: boolean;
 }
 
 let serial = 1;
@@ -33,7 +35,7 @@ export async function makeCa(options: CaOptions): Promise<TestCa> {
     const keys = (await webcrypto.subtle.generateKey(ecdsa, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
     const now = Date.now();
     const subject = `CN=${options.name}`;
-    const extensions = [
+    const extensions = options.bare ? [] : [
         new x509.BasicConstraintsExtension(true, options.pathLength, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),

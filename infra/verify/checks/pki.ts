@@ -122,6 +122,12 @@ function upstreamPathLengths(material: UpstreamMaterial): CheckResult {
     for (const [i, cert] of path.entries()) {
         const constraints = basicConstraints(cert);
         const needed = i + 1;
+        // A trust anchor without basicConstraints (the guide's root is an X.509 v1 certificate: its `openssl req
+        // -x509` reads no extensions) limits nothing: Go's x509, which SPIRE uses, only holds intermediates to CA:TRUE.
+        if (cert === anchor && constraints === undefined) {
+            seen.push(`${subjectName(cert)} without basicConstraints (a root such as the guide's X.509 v1 one: Go's x509, which SPIRE uses, accepts it as a trust anchor; openssl verify does not)`);
+            continue;
+        }
         if (!constraints?.ca) return fail(id, `${subjectName(cert)} is not a CA certificate (no basicConstraints CA:TRUE)`);
         if (constraints.pathLength !== undefined && constraints.pathLength < needed) {
             return fail(id, `${subjectName(cert)} has pathlen ${constraints.pathLength}, but ${needed} CA(s) must fit below it (SPIRE signs its own CA under the upstream CA); it needs pathlen ≥ ${needed} or none`);
