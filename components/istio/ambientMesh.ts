@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Adoption, adoptedOptions, keptOptions, namespacedId } from "../adopt";
+import { Adoption, adoptedOptions, keptOptions, namespacedId } from "../adopt/adoption";
 import { ChartSource, releaseChart } from "../helm/chartSource";
 import { ValuesOverride, valuesWithOverride } from "../helm/values";
 import {

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Adoption, adoptedOptions, namespacedId } from "../adopt";
+import { Adoption, adoptedOptions, namespacedId } from "../adopt/adoption";
 import {
     eastWestGatewayName,
     eastWestNamespace,

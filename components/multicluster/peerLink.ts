@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Adoption, adoptedOptions, namespacedId } from "../adopt";
+import { Adoption, adoptedOptions, namespacedId } from "../adopt/adoption";
 import { eastWestGatewayName, eastWestNamespace, GatewayAddress, gatewayApiVersion, peeringListeners, topologyLabelsFor } from "./gatewayShape";
 
 /** The cluster a link points at, as the local cluster must know it. */
