@@ -10,3 +10,4 @@ export * from "./multicluster/eastWestGateway";
 export * from "./multicluster/peerLink";
 export * from "./helm/chartSource";
 export * from "./helm/values";
+export * from "./adopt/adoption";

@@ -196,7 +196,7 @@ export function buildMesh({ spec, licenseKey, referenced, given, parent, namePre
             );
             continue;
         }
-        const { provider, adoptingProvider } = providersOf(cluster, placed, kubeconfigs?.[cluster.name]);
+        const { provider, adoptingProvider } = providersOf(cluster, placed, kubeconfigs?.[cluster.name], spec.adopt !== undefined);
         const spire = new SpireRelease(placed.name(`${cluster.name}-spire`), {
             provider,
             trustDomain: cluster.trustDomain,
@@ -204,6 +204,7 @@ export function buildMesh({ spec, licenseKey, referenced, given, parent, namePre
             chartSources: { crds: spec.sources.charts.spireCrds, spire: spec.sources.charts.spire },
             values: { spire: spec.charts.spire, crds: spec.charts.spireCrds },
             upstreamCa: { certChainPem: spireCa.certPem, privateKeyPem: spireCa.privateKeyPem, trustBundlePem: rootCertPem },
+            ...(spec.adopt ? { adopt: spec.adopt } : {}),
         }, placed.opts);
         const mesh = new AmbientMesh(placed.name(`${cluster.name}-mesh`), {
             provider,
@@ -217,6 +218,7 @@ export function buildMesh({ spec, licenseKey, referenced, given, parent, namePre
             imageHub: spec.sources.imageHub,
             values: { base: spec.charts.istioBase, istiod: spec.charts.istiod, cni: spec.charts.istioCni, ztunnel: spec.charts.ztunnel },
             spireReady: [spire],
+            ...(spec.adopt ? { adopt: spec.adopt } : {}),
             ...(spec.multicluster ? { multicluster: { clusterName: cluster.name, network: cluster.network } } : {}),
             ...(istioCa
                 ? { pluginCa: { caCertPem: istioCa.certPem, caKeyPem: istioCa.privateKeyPem, rootCertPem, certChainPem: istioCa.chainPem } }
@@ -228,6 +230,7 @@ export function buildMesh({ spec, licenseKey, referenced, given, parent, namePre
                   clusterName: cluster.name,
                   network: cluster.network,
                   after: [mesh.gatewayApiCrds, mesh.istiod, spire],
+                  ...(spec.adopt ? { adopt: spec.adopt } : {}),
               }, placed.opts)
             : undefined;
         parts.set(cluster.name, { spec: cluster, provider, mesh, ...(eastWest ? { eastWest } : {}) });
@@ -247,6 +250,7 @@ export function buildMesh({ spec, licenseKey, referenced, given, parent, namePre
             provider: local.provider,
             remote,
             after: [local.mesh.gatewayApiCrds, local.mesh.istiod, localGateway.namespaceResource],
+            ...(spec.adopt ? { adopt: spec.adopt } : {}),
         }, placed.opts);
     }
 
@@ -281,13 +285,19 @@ function providedMaterial(chainPem: string, keyPem: string | undefined, rootCert
  * licence Secret in place (immutable Secrets are deleted and created again, and a fixed name then collides).
  * The second one adopts objects that already exist: only the Gateway API CRDs use it, since many clusters
  * ship them and a destroy keeps them; everything else must fail rather than take over an object it did not
- * create (a renamed resource would otherwise be created over the old object, then deleted with it).
+ * create (a renamed resource would otherwise be created over the old object, then deleted with it). An adopting
+ * stack imports those objects instead (components/adopt.ts).
  */
-function providersOf(cluster: ClusterSpec, placed: Placement, kubeconfig: pulumi.Input<string> | undefined): { provider: k8s.Provider; adoptingProvider: k8s.Provider } {
+function providersOf(cluster: ClusterSpec, placed: Placement, kubeconfig: pulumi.Input<string> | undefined, adopting: boolean): { provider: k8s.Provider; adoptingProvider: k8s.Provider } {
     const connection = {
         ...(cluster.context !== undefined ? { context: cluster.context } : {}),
         ...(kubeconfig !== undefined ? { kubeconfig: pulumi.secret(kubeconfig) } : {}),
         enableSecretMutable: true,
+        // Adopting: the guide's kubectl create/apply own the fields they wrote (`kubectl-create`,
+        // `kubectl-client-side-apply`), so a server-side apply of a corrected value — bundle.crt, className —
+        // conflicts and fails (seen in the adoption e2e's preview). Forcing takes those fields over; only for an
+        // adopting stack, since elsewhere a conflict is someone else's change that should stop the update.
+        ...(adopting ? { enablePatchForce: true } : {}),
     };
     return {
         provider: new k8s.Provider(placed.name(cluster.name), connection, placed.opts),

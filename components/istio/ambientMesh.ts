@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Adoption, adoptedOptions, keptOptions, namespacedId } from "../adopt/adoption";
 import { ChartSource, releaseChart } from "../helm/chartSource";
 import { ValuesOverride, valuesWithOverride } from "../helm/values";
 import {
@@ -102,6 +103,13 @@ export interface AmbientMeshArgs {
     };
     /** Registry of the Istio images (istiod, cni, ztunnel). Default: `us-docker.pkg.dev/gloo-mesh/istio-<repoKey>`. */
     readonly imageHub?: string;
+    /**
+     * Take over what the guide created — istio-system (made by `helm --create-namespace`), `cacerts` (N > 1) and the
+     * four releases by name, keeping their history — instead of creating it. The licence Secret, which the guide
+     * does not make (it passes `license.value`), is created. The Gateway API CRDs are adopted by
+     * `gatewayApiCrdsProvider`'s upsert whether or not this is set. Default: none (everything is created).
+     */
+    readonly adopt?: Adoption;
     /** Keep the Gateway API CRDs when this component is deleted. Default: true. */
     readonly retainCrdsOnDelete?: boolean;
     /**
@@ -152,13 +160,14 @@ export class AmbientMesh extends pulumi.ComponentResource {
         const licenseSecretKey = args.licenseSecret?.key ?? d.licenseSecret.key;
         const on = { parent: this, provider: args.provider };
         const retainCrds = args.retainCrdsOnDelete ?? d.retainCrdsOnDelete;
+        const adopt = args.adopt;
 
         const gatewayApiVersion = args.gatewayApiVersion ?? gatewayApi.version;
         // A provider-side component: the provider reads the manifest at deploy time, the program never does.
         this.gatewayApiCrds = new k8s.yaml.v2.ConfigFile(
             `${name}-gateway-api-crds`,
             { file: args.gatewayApiCrdsFile ?? gatewayApi.standardInstallUrl(gatewayApiVersion) },
-            { ...on, provider: args.gatewayApiCrdsProvider ?? args.provider, retainOnDelete: retainCrds },
+            { ...on, provider: args.gatewayApiCrdsProvider ?? args.provider, retainOnDelete: retainCrds || adopt?.keepOnDestroy === true },
         );
 
         const systemNs = new k8s.core.v1.Namespace(
@@ -169,7 +178,7 @@ export class AmbientMesh extends pulumi.ComponentResource {
                     ...(args.multicluster ? { labels: { [networkLabel]: args.multicluster.network } } : {}),
                 },
             },
-            on,
+            { ...on, ...adoptedOptions(adopt, systemNamespace) },
         );
         const licenseSecret = new k8s.core.v1.Secret(
             `${name}-license`,
@@ -178,7 +187,7 @@ export class AmbientMesh extends pulumi.ComponentResource {
                 type: "Opaque",
                 stringData: { [licenseSecretKey]: pulumi.secret(args.licenseKey) },
             },
-            on,
+            { ...on, ...keptOptions(adopt) },
         );
         const pluginCaSecret = args.pluginCa
             ? new k8s.core.v1.Secret(
@@ -193,7 +202,7 @@ export class AmbientMesh extends pulumi.ComponentResource {
                           "cert-chain.pem": args.pluginCa.certChainPem,
                       },
                   },
-                  on,
+                  { ...on, ...adoptedOptions(adopt, namespacedId(systemNamespace, "cacerts")) },
               )
             : undefined;
 
@@ -216,7 +225,7 @@ export class AmbientMesh extends pulumi.ComponentResource {
                     namespace: systemNamespace,
                     values: valuesWithOverride(`${name}: ${chartName}`, values, args.values?.[chartName], istioOwnedValues[chartName]),
                 },
-                { ...on, dependsOn },
+                { ...on, ...adoptedOptions(adopt, namespacedId(systemNamespace, d.releaseNames[chartName])), dependsOn },
             );
 
         const base = release("base", baseValues(), [systemNs]);

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Adoption, adoptedOptions, namespacedId } from "../adopt/adoption";
 import {
     eastWestGatewayName,
     eastWestNamespace,
@@ -23,6 +24,11 @@ export interface EastWestGatewayArgs {
     readonly after: pulumi.Input<pulumi.Resource>[];
     /** Namespace of the gateway. Default: "istio-eastwest". */
     readonly namespace?: string;
+    /**
+     * Take over the namespace (the guide's `kubectl create namespace istio-eastwest`) and the Gateway
+     * (`istioctl multicluster expose`) instead of creating them. Default: none.
+     */
+    readonly adopt?: Adoption;
 }
 
 interface GatewayStatus {
@@ -43,7 +49,8 @@ export class EastWestGateway extends pulumi.ComponentResource {
     constructor(name: string, args: EastWestGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ambient-spire:multicluster:EastWestGateway", name, {}, { ...opts, provider: args.provider });
         const on = { parent: this, provider: args.provider };
-        const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace ?? eastWestNamespace } }, on);
+        const namespace = args.namespace ?? eastWestNamespace;
+        const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: namespace } }, { ...on, ...adoptedOptions(args.adopt, namespace) });
         this.namespaceResource = ns;
         const gateway = new k8s.apiextensions.CustomResource(
             `${name}-gateway`,
@@ -59,7 +66,7 @@ export class EastWestGateway extends pulumi.ComponentResource {
                 },
                 spec: { gatewayClassName: "istio-eastwest", listeners: peeringListeners() },
             },
-            { ...on, dependsOn: args.after },
+            { ...on, ...adoptedOptions(args.adopt, namespacedId(namespace, eastWestGatewayName)), dependsOn: args.after },
         );
         // The provider records a resource's status only when it writes or refreshes it, but istiod may give the
         // gateway a new address at any time. Reading the live object on every run brings that address to the

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Adoption, adoptedOptions, namespacedId } from "../adopt/adoption";
 import { eastWestGatewayName, eastWestNamespace, GatewayAddress, gatewayApiVersion, peeringListeners, topologyLabelsFor } from "./gatewayShape";
 
 /** The cluster a link points at, as the local cluster must know it. */
@@ -23,6 +24,8 @@ export interface PeerLinkArgs {
     readonly after: pulumi.Input<pulumi.Resource>[];
     /** Namespace of the remote-peer gateway. Default: "istio-eastwest". */
     readonly namespace?: string;
+    /** Take over the Gateway `istioctl multicluster link` wrote instead of creating it. Default: none. */
+    readonly adopt?: Adoption;
 }
 
 /**
@@ -33,14 +36,16 @@ export class PeerLink extends pulumi.ComponentResource {
     constructor(name: string, args: PeerLinkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ambient-spire:multicluster:PeerLink", name, {}, { ...opts, provider: args.provider });
         const remote = args.remote;
+        const namespace = args.namespace ?? eastWestNamespace;
+        const gatewayName = `istio-remote-peer-${remote.clusterName}`;
         new k8s.apiextensions.CustomResource(
             `${name}-gateway`,
             {
                 apiVersion: gatewayApiVersion,
                 kind: "Gateway",
                 metadata: {
-                    name: `istio-remote-peer-${remote.clusterName}`,
-                    namespace: args.namespace ?? eastWestNamespace,
+                    name: gatewayName,
+                    namespace,
                     annotations: {
                         "gateway.istio.io/service-account": eastWestGatewayName,
                         "gateway.istio.io/trust-domain": remote.trustDomain,
@@ -53,7 +58,7 @@ export class PeerLink extends pulumi.ComponentResource {
                     listeners: peeringListeners(),
                 },
             },
-            { parent: this, provider: args.provider, dependsOn: args.after },
+            { parent: this, provider: args.provider, ...adoptedOptions(args.adopt, namespacedId(namespace, gatewayName)), dependsOn: args.after },
         );
         this.registerOutputs({});
     }

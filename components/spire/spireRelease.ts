@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Adoption, adoptedOptions, keptOptions, namespacedId } from "../adopt/adoption";
 import { ChartSource, releaseChart } from "../helm/chartSource";
 import { ValuesOverride, valuesWithOverride } from "../helm/values";
 import { controllerClassName, meshRegistrations, spireCharts, spireOwnedValues, spireValues, ZtunnelIdentity } from "./spireValues";
@@ -39,6 +40,11 @@ export interface SpireReleaseArgs {
     readonly retainCrdsOnDelete?: boolean;
     /** Helm values merged over the component's own, as `helm -f` merges a file, per chart. Default: none. */
     readonly values?: SpireValuesOverrides;
+    /**
+     * Take over what the guide created — the namespace, `spiffe-upstream-ca`, both releases (by name, keeping their
+     * history) and its three ClusterSPIFFEIDs — instead of creating it. Default: none (everything is created).
+     */
+    readonly adopt?: Adoption;
     /**
      * Where the spire-crds and spire charts come from (a mirror, or directories for air-gapped clusters).
      * Default: SPIFFE's repository, https://spiffe.github.io/helm-charts-hardened/, for both.
@@ -88,8 +94,10 @@ export class SpireRelease extends pulumi.ComponentResource {
         const releaseName = args.releaseName ?? d.releaseName;
         const upstreamSecretName = args.upstreamSecretName ?? d.upstreamSecretName;
         const on = { parent: this, provider: args.provider };
+        const adopt = args.adopt;
+        const crdsReleaseName = args.crdsReleaseName ?? d.crdsReleaseName;
 
-        const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: namespace } }, on);
+        const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: namespace } }, { ...on, ...adoptedOptions(adopt, namespace) });
         const upstreamSecret = new k8s.core.v1.Secret(
             `${name}-upstream-ca`,
             {
@@ -101,18 +109,19 @@ export class SpireRelease extends pulumi.ComponentResource {
                     "bundle.crt": args.upstreamCa.trustBundlePem,
                 },
             },
-            on,
+            { ...on, ...adoptedOptions(adopt, namespacedId(namespace, upstreamSecretName)) },
         );
         const publicRepository: ChartSource = { repository: spireCharts.repository };
         const crds = new k8s.helm.v3.Release(
             `${name}-crds`,
             {
-                name: args.crdsReleaseName ?? d.crdsReleaseName,
+                name: crdsReleaseName,
                 ...releaseChart(args.chartSources?.crds ?? publicRepository, spireCharts.crds.chart, spireCharts.crds.version),
                 namespace: ns.metadata.name,
                 ...(args.values?.crds ? { values: args.values.crds } : {}),
             },
-            { ...on, retainOnDelete: args.retainCrdsOnDelete ?? d.retainCrdsOnDelete },
+            // Adopted, it is kept on destroy when the adoption says so, and always when the CRDs are to be kept.
+            { ...on, ...adoptedOptions(adopt, namespacedId(namespace, crdsReleaseName)), retainOnDelete: (args.retainCrdsOnDelete ?? d.retainCrdsOnDelete) || adopt?.keepOnDestroy === true },
         );
         const release = new k8s.helm.v3.Release(
             `${name}-release`,
@@ -135,7 +144,7 @@ export class SpireRelease extends pulumi.ComponentResource {
                 ),
             },
             // The server mounts the secret at start, and the chart's webhooks need the CRDs.
-            { ...on, dependsOn: [crds, upstreamSecret] },
+            { ...on, ...adoptedOptions(adopt, namespacedId(namespace, releaseName)), dependsOn: [crds, upstreamSecret] },
         );
         this.className = controllerClassName(namespace, releaseName);
         for (const registration of meshRegistrations(this.className)) {
@@ -148,7 +157,8 @@ export class SpireRelease extends pulumi.ComponentResource {
                     spec: registration.spec,
                 },
                 // Needs the CRD (spire-crds) and the controller manager's webhook (spire).
-                { ...on, dependsOn: [crds, release] },
+                // The guide's three are imported (they lack className, which the update adds); the fourth is new.
+                { ...on, ...(registration.inGuide ? adoptedOptions(adopt, registration.name) : keptOptions(adopt)), dependsOn: [crds, release] },
             );
         }
         this.registerOutputs({ className: this.className });

@@ -116,6 +116,8 @@ export interface Registration {
     /** metadata.name of the ClusterSPIFFEID. */
     readonly name: string;
     readonly spec: ClusterSpiffeIdSpec;
+    /** The guide's `kubectl apply` creates it (without className); an adopting stack imports it instead. */
+    readonly inGuide: boolean;
 }
 
 const ambientLabel = "istio.io/dataplane-mode";
@@ -132,14 +134,16 @@ export function meshRegistrations(className: string): Registration[] {
         ...selectors,
     });
     return [
-        { name: "istio-ztunnel-reg", spec: spec({ podSelector: { matchLabels: { app: "ztunnel" } } }) },
+        { name: "istio-ztunnel-reg", inGuide: true, spec: spec({ podSelector: { matchLabels: { app: "ztunnel" } } }) },
         {
             name: "istio-waypoint-reg",
+            inGuide: true,
             spec: spec({ podSelector: { matchLabels: { "istio.io/gateway-name": "waypoint" } } }),
         },
-        { name: "istio-ambient-reg", spec: spec({ podSelector: { matchLabels: { [ambientLabel]: "ambient" } } }) },
+        { name: "istio-ambient-reg", inGuide: true, spec: spec({ podSelector: { matchLabels: { [ambientLabel]: "ambient" } } }) },
         {
             name: "istio-ambient-ns-reg",
+            inGuide: false,
             spec: spec({
                 namespaceSelector: { matchLabels: { [ambientLabel]: "ambient" } },
                 podSelector: { matchExpressions: [{ key: ambientLabel, operator: "DoesNotExist" }] },

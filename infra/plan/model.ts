@@ -30,6 +30,11 @@ export interface PlannedResource {
      */
     readonly read?: { readonly id: JsonValue };
     /**
+     * Set for a resource registered with the `import` option (ambient-spire:adopt): the engine takes over the live
+     * object with this id instead of creating it, then updates whatever differs from the inputs. Absent otherwise.
+     */
+    readonly import?: { readonly id: string };
+    /**
      * Earlier URNs of this resource (its own or an ancestor's type alias): the engine takes a resource deployed
      * under one of them for this one, so a diff does too. Absent when there are none.
      */

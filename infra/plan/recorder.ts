@@ -131,6 +131,8 @@ export async function recordPlan(program: () => unknown, options: RecordOptions)
             inputs: isComponentType(s.type) ? {} : toJson(await revealKeys(inputsByKey.get(`${s.type}::${s.name}`) ?? {}, s.props)),
             ...withProviderChildren(s.type, s.name, inputsByKey.get(`${s.type}::${s.name}`) ?? {}),
             ...(s.opts.id === undefined ? {} : { read: { id: await valueToJson(s.opts.id) } }),
+            // The transformation sees the option as the program gave it; the mock engine would only echo it back.
+            ...importOf(s.opts),
             ...aliasesOf(urn, s, seenOf),
             options: {
                 protect: s.opts.protect === true,
@@ -140,6 +142,12 @@ export async function recordPlan(program: () => unknown, options: RecordOptions)
         });
     }
     return { plan: { project: options.project, stack: options.stack, resources }, outputs };
+}
+
+/** The `import` option of a custom resource (a plain string: the engine needs the id before anything runs). */
+function importOf(opts: pulumi.ResourceOptions): { import?: { id: string } } {
+    const id = (opts as pulumi.CustomResourceOptions).import;
+    return id === undefined ? {} : { import: { id: String(id) } };
 }
 
 /**

@@ -59,6 +59,7 @@ function summary(r: PlannedResource): string {
                 if (addresses) parts.push(`addresses ${JSON.stringify(addresses)}`);
             }
     }
+    if (r.import) parts.push(`imports ${JSON.stringify(r.import.id)}`);
     if (r.read) parts.push(`reads ${r.read.id === unknownMarker ? "the live object (id known once it exists)" : JSON.stringify(r.read.id)} on every run`);
     const flags = [r.options.protect ? "protect" : "", r.options.retainOnDelete ? "retain on delete" : ""].filter(Boolean);
     if (flags.length) parts.push(`[${flags.join(", ")}]`);

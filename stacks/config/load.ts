@@ -51,6 +51,8 @@ export interface MeshSpec {
     readonly sources: MeshSources;
     /** Helm values per chart, over the program's own; none of them touches a value the program owns. */
     readonly charts: Readonly<Partial<Record<ChartName, ValuesOverride>>>;
+    /** Set: take over what the guide's commands created (docs/migrating.md); undefined: create everything. */
+    readonly adopt?: { readonly keepOnDestroy: boolean };
 }
 
 /** The chart names of `sources.charts`, each the chart of one release. */
@@ -76,7 +78,7 @@ export type StackSpec = { readonly kind: "mesh"; readonly spec: MeshSpec } | { r
  * Settings a `pki` stack must not have: it installs nothing in any cluster. (A licence left on one from an
  * earlier version of this program is ignored.)
  */
-const meshOnlySettings: readonly SettingName[] = ["clusters", "istio", "peering", "pkiStack", "remotePeers", "sources", "charts"];
+const meshOnlySettings: readonly SettingName[] = ["clusters", "istio", "peering", "pkiStack", "remotePeers", "sources", "charts", "adopt"];
 
 /**
  * How messages show a setting's value: quoted, except the licence (always a secret, however it was given)
@@ -145,6 +147,8 @@ export function loadMeshSpec(config: Readonly<Record<string, string>>, secretKey
     const remotePeers = parseSetting(config, "remotePeers", quote);
     const sources = sourcesOf(parseSetting(config, "sources", quote));
     const charts = chartsOf(parseSetting(config, "charts", quote), quote("charts"));
+    const adoptInput = parseSetting(config, "adopt", quote);
+    const adopt = adoptInput === false ? undefined : { keepOnDestroy: adoptInput === true ? true : adoptInput.keepOnDestroy };
 
     const quoteClusters = quote("clusters");
     checkUnique(clusters, "name", quoteClusters, "cluster names must be unique", "give each cluster its own name");
@@ -165,6 +169,16 @@ export function loadMeshSpec(config: Readonly<Record<string, string>>, secretKey
     checkCaChoice(pki, { clusters, multicluster, ...(pkiStack !== undefined ? { pkiStack } : {}) }, secretKeys, quote("pki"));
     checkRemotePeers(clusters, remotePeers, pkiStack, quote("remotePeers"));
     const links = resolveLinks(clusters, remotePeers, peering, quote("peering"));
+    // The guide's spiffe-upstream-ca (and cacerts) hold its own CA: only its files given back as provided material
+    // keep them. A generated or external CA would overwrite them with new keys on the first up — a rotation
+    // nobody asked for, the disruption adoption is to avoid.
+    if (adopt && pki.ca !== "provided") {
+        throw new ConfigError(
+            settingName(["adopt"]),
+            `is set but pki.ca is ${JSON.stringify(pki.ca)}, which would replace the guide's CA in spiffe-upstream-ca${multicluster ? " and cacerts" : ""} on the first up`,
+            "set pki.ca to provided and give the guide's files (pki.rootCert and pki.clusters.<cluster>.spire; see docs/migrating.md), or remove ambient-spire:adopt",
+        );
+    }
     return {
         clusters,
         istio,
@@ -176,6 +190,7 @@ export function loadMeshSpec(config: Readonly<Record<string, string>>, secretKey
         remotePeers,
         sources,
         charts,
+        ...(adopt ? { adopt } : {}),
     };
 }
 
@@ -303,6 +318,7 @@ const objectKeys: Record<string, readonly string[]> = {
     "charts.istiod": ["values"],
     "charts.istioCni": ["values"],
     "charts.ztunnel": ["values"],
+    adopt: ["keepOnDestroy"],
     "sources.charts": ["spireCrds", "spire", "istioBase", "istiod", "istioCni", "ztunnel"],
     pki: ["ca", "keyAlgorithm", "rsaBits", "ecdsaCurve", "rootValidityDays", "intermediateValidityDays", "earlyRenewalDays", "protectRoot", "rootCert", "clusters"],
     "pki.clusters.*": ["spire", "istio"],

@@ -70,7 +70,7 @@ export function localiseSources(sources: MeshSources, cwd: string = process.cwd(
  * The project directory: as the engine says, or else the nearest directory above `cwd` holding Pulumi.yaml.
  * (The Node.js language host v3.68 passes no root directory: the SDK then answers the literal "rootDirectory".)
  */
-function projectRoot(cwd: string): string {
+export function projectRoot(cwd: string): string {
     const given = pulumi.getRootDirectory();
     if (given && path.isAbsolute(given) && fs.existsSync(path.join(given, "Pulumi.yaml"))) return given;
     for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {

@@ -178,6 +178,16 @@ export const chartsSchema = z
     )
     .default({});
 
+/**
+ * Take over an installation made by the guide's commands instead of creating it: `true`, or an object. Off by
+ * default. `keepOnDestroy` (default true) keeps every object in the clusters on `pulumi destroy`.
+ */
+export const adoptSchema = z
+    .union([bool("true"), z.strictObject({ keepOnDestroy: bool("true").default(true) }, requiredObject("true, false or {keepOnDestroy}", "{keepOnDestroy: true}"))], {
+        error: say("is not true, false or {keepOnDestroy: true|false}", "set it to true to adopt the guide's installation, e.g. pulumi config set ambient-spire:adopt true"),
+    })
+    .default(false);
+
 export const clustersSchema = z
     .array(clusterSchema, requiredObject("a list of clusters", "[{name: cluster1, context: kind-cluster1}]"))
     .min(1, say("is empty", "give at least one cluster, e.g. [{name: cluster1}]"));
@@ -194,12 +204,13 @@ export const settingSchemas = {
     remotePeers: remotePeersSchema,
     sources: sourcesSchema,
     charts: chartsSchema,
+    adopt: adoptSchema,
 } as const;
 
 export type SettingName = keyof typeof settingSchemas;
 export const settingNames = Object.keys(settingSchemas) as SettingName[];
 /** Settings that hold objects or lists, which Pulumi passes to the program as JSON text. */
-export const structuredSettings: ReadonlySet<SettingName> = new Set(["clusters", "istio", "peering", "pki", "signFor", "remotePeers", "sources", "charts"]);
+export const structuredSettings: ReadonlySet<SettingName> = new Set(["clusters", "istio", "peering", "pki", "signFor", "remotePeers", "sources", "charts", "adopt"]);
 
 export type ClusterInput = z.output<typeof clusterSchema>;
 export type IstioInput = z.output<typeof istioSchema>;
@@ -208,4 +219,5 @@ export type PkiInput = z.output<typeof pkiSchema>;
 export type GivenCaInput = z.output<typeof givenCa>;
 export type SourcesInput = z.output<typeof sourcesSchema>;
 export type ChartsInput = z.output<typeof chartsSchema>;
+export type AdoptInput = z.output<typeof adoptSchema>;
 export type RemotePeerInput = z.output<typeof remotePeersSchema>[number];

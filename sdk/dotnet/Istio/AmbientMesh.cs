@@ -43,6 +43,12 @@ namespace Pulumi.AmbientSpire.Istio
     public sealed class AmbientMeshArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
+        /// Take over what the guide created — istio-system (made by `helm --create-namespace`), `cacerts` (N &gt; 1) and the four releases by name, keeping their history — instead of creating it. The licence Secret, which the guide does not make (it passes `license.value`), is created. The Gateway API CRDs are adopted by `gatewayApiCrdsProvider`'s upsert whether or not this is set. Default: none (everything is created).
+        /// </summary>
+        [Input("adopt")]
+        public Pulumi.AmbientSpire.Adopt.Inputs.AdoptionArgs? Adopt { get; set; }
+
+        /// <summary>
         /// Where the four Istio charts come from. Default: Solo's OCI registry for the minor version, `oci://us-docker.pkg.dev/gloo-mesh/istio-helm-&lt;repoKey&gt;` (charts base, istiod, cni, ztunnel).
         /// </summary>
         [Input("chartSources")]

@@ -50,6 +50,12 @@ namespace Pulumi.AmbientSpire.Multicluster
     public sealed class EastWestGatewayArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
+        /// Take over the namespace (the guide's `kubectl create namespace istio-eastwest`) and the Gateway (`istioctl multicluster expose`) instead of creating them. Default: none.
+        /// </summary>
+        [Input("adopt")]
+        public Pulumi.AmbientSpire.Adopt.Inputs.AdoptionArgs? Adopt { get; set; }
+
+        /// <summary>
         /// This cluster's name (topology.istio.io/cluster). Required.
         /// </summary>
         [Input("clusterName", required: true)]

@@ -43,6 +43,12 @@ namespace Pulumi.AmbientSpire.Multicluster
     public sealed class PeerLinkArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
+        /// Take over the Gateway `istioctl multicluster link` wrote instead of creating it. Default: none.
+        /// </summary>
+        [Input("adopt")]
+        public Pulumi.AmbientSpire.Adopt.Inputs.AdoptionArgs? Adopt { get; set; }
+
+        /// <summary>
         /// Namespace of the remote-peer gateway. Default: "istio-eastwest".
         /// </summary>
         [Input("namespace")]

@@ -50,6 +50,12 @@ namespace Pulumi.AmbientSpire.Spire
     public sealed class SpireReleaseArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
+        /// Take over what the guide created — the namespace, `spiffe-upstream-ca`, both releases (by name, keeping their history) and its three ClusterSPIFFEIDs — instead of creating it. Default: none (everything is created).
+        /// </summary>
+        [Input("adopt")]
+        public Pulumi.AmbientSpire.Adopt.Inputs.AdoptionArgs? Adopt { get; set; }
+
+        /// <summary>
         /// Where the spire-crds and spire charts come from (a mirror, or directories for air-gapped clusters). Default: SPIFFE's repository, https://spiffe.github.io/helm-charts-hardened/, for both.
         /// </summary>
         [Input("chartSources")]

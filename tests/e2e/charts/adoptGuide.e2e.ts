@@ -1,0 +1,202 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe } from "node:test";
+import { Stack } from "@pulumi/pulumi/automation";
+import { parse, stringify } from "yaml";
+import { GuidePki } from "../../support/guidePki";
+import { closeScenario, MeshEnvironment, startMeshEnvironment } from "../support/meshEnvironment";
+import { E2eProject, recorder, Step } from "../support/project";
+import { chartsEnv, findRealCharts, RealCharts, realChartSources, simulatedNodeChartValues } from "../support/realCharts";
+import { sequence } from "../support/sequence";
+import { ownSteps } from "../support/steps";
+import { projectDir } from "../support/tools";
+import { Transcript } from "../support/transcript";
+import { runVerify } from "../support/verifyRun";
+import { Kube } from "../support/kube";
+
+/**
+ * The guide as the fixture (docs/migrating.md): its single-cluster commands run for real — openssl, `kubectl create
+ * namespace/secret`, `helm upgrade -i` of the six charts with its values (real chart directories in place of the
+ * repositories; SPIRE's controller-manager webhook off, as in every scenario on simulated nodes), `kubectl apply`
+ * of its ClusterSPIFFEIDs and of the Gateway API CRDs — then `ambient-spire:adopt` with `pki.ca: provided` (the
+ * guide's files): the preview imports, corrects only the documented gaps, replaces and deletes nothing; after
+ * `up` the preview is clean, the CA Secret keeps the guide's bytes, the releases keep their history, verify
+ * passes; a new intermediate rotates in place; destroy leaves the installation in the cluster.
+ */
+const licence = "E2E-LICENCE-adopt-DO-NOT-LEAK";
+const nodes = 2;
+const devFile = parse(fs.readFileSync(path.join(projectDir, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
+const clusters = devFile.config["ambient-spire:clusters"] as { name: string; context: string }[];
+const istio = devFile.config["ambient-spire:istio"] as { version: string; repoKey: string };
+const [cluster] = clusters;
+const releases = [["spire-server", "spire-crds"], ["spire-server", "spire"], ["istio-system", "istio-base"], ["istio-system", "istiod"], ["istio-system", "istio-cni"], ["istio-system", "ztunnel"]] as const;
+/** What the guide's commands create, by the program's resource name (the imports the preview must show). */
+const guideObjects = [
+    "cluster1-spire-namespace", "cluster1-spire-upstream-ca", "cluster1-spire-crds", "cluster1-spire-release",
+    "cluster1-spire-istio-ztunnel-reg", "cluster1-spire-istio-waypoint-reg", "cluster1-spire-istio-ambient-reg",
+    "cluster1-mesh-system-namespace", "cluster1-mesh-istio-base", "cluster1-mesh-istiod", "cluster1-mesh-istio-cni", "cluster1-mesh-ztunnel",
+].sort();
+
+const nameOf = (step: Step) => step.urn.split("::").pop()!;
+/** Steps by operation, as resource names (the stack and default providers left out). */
+function byOp(steps: readonly Step[]): Record<string, string[]> {
+    const ops: Record<string, string[]> = {};
+    for (const step of ownSteps(steps)) (ops[step.op] ??= []).push(nameOf(step));
+    for (const list of Object.values(ops)) list.sort();
+    return ops;
+}
+const counts = (ops: Record<string, string[]>) => Object.fromEntries(Object.entries(ops).map(([op, names]) => [op, names.length]));
+const forbidden = ["replace", "create-replacement", "delete-replaced", "delete", "discard", "import-replacement"];
+
+describe("adopting the guide's single-cluster install (real charts, simulated nodes)", () => {
+    const test = sequence();
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ambient-spire-e2e-adopt-"));
+    const transcript = new Transcript("real charts: adopt the guide");
+    let charts: RealCharts;
+    let environment: MeshEnvironment | undefined;
+    let project: E2eProject;
+    let stack: Stack;
+    let kube: Kube;
+    let certs: GuidePki;
+    const revisions = (namespace: string, name: string): number[] =>
+        (JSON.parse(kube.helm(["history", name, "-n", namespace, "-o", "json"])) as { revision: number }[]).map((h) => h.revision);
+    let guideRevisions: Record<string, number[]> = {};
+
+    /** `helm upgrade -i` as the guide writes it, the chart a directory, the values its heredoc. */
+    const helmInstall = (name: string, namespace: string, chartDir: string, values: object, extra: string[] = []) => {
+        const file = path.join(root, `${name}-values.yaml`);
+        fs.writeFileSync(file, stringify(values));
+        return transcript.step(`guide: helm upgrade -i ${name}`, async () => kube.helm(["upgrade", "-i", name, chartDir, "--namespace", namespace, "-f", file, ...extra]));
+    };
+
+    before(async () => {
+        charts = findRealCharts(process.env[chartsEnv]);
+        environment = await startMeshEnvironment(root, clusters, { nodes });
+        project = environment.project;
+        kube = environment.kubes.get(cluster.name)!;
+        stack = await project.stack("dev");
+        await stack.setConfig("ambient-spire:soloLicenseKey", { value: licence, secret: true });
+        certs = new GuidePki(path.join(project.dir, "certs"));
+    });
+
+    after(() => closeScenario(root, transcript, environment));
+
+    test("the guide's commands, as written: openssl, kubectl create, helm upgrade -i ×6, kubectl apply", async () => {
+        const set = charts.istio.older;
+        const repo = `us-docker.pkg.dev/gloo-mesh/istio-${istio.repoKey}`;
+        const tag = `${set.version}-solo`;
+        // "Prepare SPIRE certificates": the root, the intermediate, ca-chain.pem (intermediate + root).
+        certs.root();
+        const intermediate = certs.intermediate("intermediate-ca/ca", "SPIRE INTERMEDIATE CA");
+        kube.run(["create", "namespace", "spire-server"]);
+        kube.run(["create", "secret", "generic", "spiffe-upstream-ca", "-n", "spire-server",
+            `--from-file=tls.crt=${path.join(certs.dir, intermediate.crt)}`, `--from-file=tls.key=${path.join(certs.dir, intermediate.key)}`, `--from-file=bundle.crt=${path.join(certs.dir, intermediate.chain)}`]);
+        await helmInstall("spire-crds", "spire-server", charts.spireCrds.dir, {}, ["--create-namespace", "--wait"]);
+        await helmInstall("spire", "spire-server", charts.spire.dir, {
+            global: { spire: { trustDomain: cluster.name } },
+            "spire-agent": {
+                authorizedDelegates: [`spiffe://${cluster.name}/ns/istio-system/sa/ztunnel`],
+                sockets: { admin: { enabled: true, mountOnHost: true }, hostBasePath: "/run/spire/agent/sockets" },
+                tolerations: [{ effect: "NoSchedule", operator: "Exists" }, { key: "CriticalAddonsOnly", operator: "Exists" }, { effect: "NoExecute", operator: "Exists" }],
+            },
+            // The guide's, plus the webhook off (simulatedNodeChartValues: nothing serves it on simulated nodes).
+            "spire-server": { upstreamAuthority: { disk: { enabled: true, secret: { create: false, name: "spiffe-upstream-ca" } } }, controllerManager: { validatingWebhookConfiguration: { enabled: false } } },
+            "spiffe-csi-driver": { tolerations: [{ effect: "NoSchedule", operator: "Exists" }, { key: "CriticalAddonsOnly", operator: "Exists" }, { effect: "NoExecute", operator: "Exists" }] },
+        });
+        await transcript.step("guide: kubectl wait pods Ready", async () => kube.run(["-n", "spire-server", "wait", "--for=condition=Ready", "pods", "--all", "--timeout=300s"]));
+        const template = "spiffe://{{ .TrustDomain }}/ns/{{ .PodMeta.Namespace }}/sa/{{ .PodSpec.ServiceAccountName }}";
+        const registration = (name: string, matchLabels: Record<string, string>) => ({ apiVersion: "spire.spiffe.io/v1alpha1", kind: "ClusterSPIFFEID", metadata: { name }, spec: { spiffeIDTemplate: template, podSelector: { matchLabels } } });
+        kube.run(["apply", "-f", "-"], [registration("istio-ztunnel-reg", { app: "ztunnel" }), registration("istio-waypoint-reg", { "istio.io/gateway-name": "waypoint" }), registration("istio-ambient-reg", { "istio.io/dataplane-mode": "ambient" })].map((r) => `---\n${stringify(r)}`).join(""));
+        // The guide's `kubectl apply -f …/v1.3.0/standard-install.yaml`, from the suite's local copy (no network).
+        kube.run(["apply", "-f", path.resolve(project.dir, environment!.standIns.sources.gatewayApiCrds)]);
+        await helmInstall("istio-base", "istio-system", set.base.dir, { defaultRevision: "", profile: "ambient" }, ["--create-namespace"]);
+        await helmInstall("istiod", "istio-system", set.istiod.dir, {
+            global: { hub: repo, proxy: { clusterDomain: "cluster.local" }, tag },
+            gateways: { spire: { workloads: true } },
+            // The guide's `trustDomain: "${cluster1}"`: unset in the single-cluster section, so the shell writes "".
+            meshConfig: { accessLogFile: "/dev/stdout", defaultConfig: { proxyMetadata: { ISTIO_META_DNS_AUTO_ALLOCATE: "true", ISTIO_META_DNS_CAPTURE: "true" } }, trustDomain: "" },
+            env: { PILOT_ENABLE_IP_AUTOALLOCATE: "true", PILOT_SKIP_VALIDATE_TRUST_DOMAIN: "true" },
+            pilot: { cni: { namespace: "istio-system", enabled: true } },
+            profile: "ambient",
+            license: { value: licence },
+        });
+        await helmInstall("istio-cni", "istio-system", set.cni.dir, { ambient: { dnsCapture: true }, excludeNamespaces: ["istio-system", "kube-system"], global: { hub: repo, tag }, profile: "ambient" });
+        await helmInstall("ztunnel", "istio-system", set.ztunnel.dir, {
+            configValidation: true, enabled: true, env: { L7_ENABLED: "true" }, hub: repo, istioNamespace: "istio-system", namespace: "istio-system",
+            profile: "ambient", proxy: { clusterDomain: "cluster.local" }, spire: { enabled: true }, tag, terminationGracePeriodSeconds: 29, variant: "distroless",
+        });
+        guideRevisions = Object.fromEntries(releases.map(([ns, name]) => [name, revisions(ns, name)]));
+        assert.deepEqual(Object.values(guideRevisions), releases.map(() => [1]));
+    });
+
+    test("adopt with the guide's files: the preview imports what the guide made and corrects only the documented gaps; no replace, no delete", async () => {
+        project.editStackFile("dev", {
+            "ambient-spire:istio": { ...istio, version: charts.istio.older.version },
+            "ambient-spire:sources": realChartSources(charts, charts.istio.older, project.dir, environment!.standIns.sources.gatewayApiCrds),
+            "ambient-spire:charts": simulatedNodeChartValues,
+            "ambient-spire:pki": { ca: "provided", rootCert: "certs/root-ca/root-ca.crt", clusters: { [cluster.name]: { spire: { cert: "certs/intermediate-ca/ca.crt", key: "certs/intermediate-ca/ca.key" } } } },
+            "ambient-spire:adopt": true,
+        });
+        const run = recorder();
+        const preview = await transcript.step("preview, adopt", () => stack.preview({ onEvent: run.onEvent, diff: true }), (r) => r.changeSummary);
+        const ops = byOp(run.steps);
+        console.log(`preview of the adoption: ${JSON.stringify(counts(ops))} (engine summary ${JSON.stringify(preview.changeSummary)})\n${Object.entries(ops).map(([op, names]) => `  ${op}: ${names.join(", ")}`).join("\n")}`);
+        for (const op of forbidden) assert.deepEqual(ops[op] ?? [], [], `nothing to ${op}`);
+        assert.deepEqual(ops.import, guideObjects, "exactly what the guide made is imported");
+        // Created: the two providers, the licence Secret and the fourth ClusterSPIFFEID (components and the
+        // provider-side CRD ConfigFile aside, whose children the adopting provider upserts).
+        const created = ownSteps(run.steps).filter((s) => s.op === "create" && !s.type.startsWith("ambient-spire:") && s.type !== "kubernetes:yaml/v2:ConfigFile").map(nameOf);
+        assert.deepEqual(created.sort(), [cluster.name, `${cluster.name}/adopt-existing`, `${cluster.name}-mesh-license`, `${cluster.name}-spire-istio-ambient-ns-reg`].sort());
+        const updates = run.steps.filter((s) => s.op === "update");
+        console.log(`what each update after its import changes (the engine's diff paths):\n${updates.map((s) => `  ${nameOf(s)}: ${s.diffs.join(", ")}`).join("\n")}`);
+        for (const step of updates) assert.ok(guideObjects.includes(nameOf(step)), `${nameOf(step)}: only adopted objects are updated`);
+        fs.writeFileSync(path.join(root, "adopt-preview.txt"), preview.stdout);
+    });
+
+    test("up: the CA Secret keeps the guide's bytes; the releases keep their history; preview after up is clean", async () => {
+        const run = recorder();
+        const result = await transcript.step("up, adopt", () => stack.up({ onEvent: run.onEvent }), (r) => r.summary.resourceChanges);
+        assert.equal(result.summary.result, "succeeded");
+        console.log(`up of the adoption: ${JSON.stringify(result.summary.resourceChanges)}`);
+        const secret = kube.secretData("spiffe-upstream-ca", "spire-server")!;
+        assert.equal(secret["tls.crt"], certs.read("intermediate-ca/ca.crt"), "tls.crt is still the guide's intermediate, byte for byte");
+        assert.equal(secret["tls.key"], certs.read("intermediate-ca/ca.key"));
+        assert.equal(secret["bundle.crt"].trim(), certs.read("root-ca/root-ca.crt").trim(), "corrected: bundle.crt is the root only");
+        for (const [ns, name] of releases) {
+            const now = revisions(ns, name);
+            assert.ok(now[0] === 1 && now.length >= guideRevisions[name].length, `${name}: history kept (${now.join(",")})`);
+        }
+        console.log(`helm revisions after up: ${releases.map(([ns, name]) => `${name} ${revisions(ns, name).join(",")}`).join("; ")}`);
+        const clean = await transcript.step("preview after up", () => stack.preview(), (r) => r.changeSummary);
+        assert.deepEqual(Object.keys(clean.changeSummary ?? {}).filter((op) => op !== "read"), ["same"]);
+    });
+
+    test("npm run verify passes on the adopted cluster", async () => {
+        const run = runVerify(project, "dev", environment!.planes.kubeconfig);
+        console.log(`npm run verify -- dev (adopted):\n${run.text}`);
+        assert.deepEqual(run.failed, []);
+    });
+
+    test("rotation with provided material: a new intermediate from the same root updates spiffe-upstream-ca in place", async () => {
+        const next = certs.intermediate("intermediate-ca/ca-2", "SPIRE INTERMEDIATE CA 2");
+        project.editStackFile("dev", { "ambient-spire:pki": { ca: "provided", rootCert: "certs/root-ca/root-ca.crt", clusters: { [cluster.name]: { spire: { cert: `certs/${next.crt}`, key: `certs/${next.key}` } } } } });
+        const preview = recorder();
+        await transcript.step("preview, new intermediate", () => stack.preview({ onEvent: preview.onEvent }), (r) => r.changeSummary);
+        const ops = byOp(preview.steps);
+        for (const op of forbidden) assert.deepEqual(ops[op] ?? [], [], `nothing to ${op}`);
+        assert.deepEqual(ops.update, [`${cluster.name}-spire-upstream-ca`]);
+        await transcript.step("up, new intermediate", () => stack.up(), (r) => r.summary.resourceChanges);
+        assert.equal(kube.secretData("spiffe-upstream-ca", "spire-server")!["tls.crt"], certs.read(next.crt));
+        assert.deepEqual(runVerify(project, "dev", environment!.planes.kubeconfig).failed, []);
+    });
+
+    test("destroy (keepOnDestroy default true): Pulumi lets go, the installation stays", async () => {
+        await transcript.step("destroy", () => stack.destroy(), (r) => r.summary.resourceChanges);
+        for (const [ns, name] of releases) assert.ok(revisions(ns, name).length >= 1, `${name} is still installed`);
+        for (const name of ["istio-ztunnel-reg", "istio-ambient-ns-reg"]) assert.ok(kube.get("clusterspiffeids.spire.spiffe.io", name), `${name} is kept`);
+        assert.ok(kube.get("secret", "spiffe-upstream-ca", "spire-server"));
+        assert.ok(kube.get("secret", "solo-istio-license", "istio-system"), "the licence Secret istiod now reads is kept");
+    });
+});
