@@ -22,6 +22,8 @@ export interface PlanCase {
     readonly clusters?: number;
     /** true: only the plan's SHA-256 is kept (a large plan; its fixture would be megabytes). */
     readonly hashOnly?: boolean;
+    /** `--references <file>` (relative to the project): a cluster stack planned with its peers' outputs. */
+    readonly references?: string;
 }
 
 /** Every committed stack file (Pulumi.<stack>.yaml), as the plan reads it: licence placeholder included. */
@@ -37,6 +39,7 @@ export function committedStacks(): string[] {
 export function planCases(): PlanCase[] {
     return [
         ...committedStacks().map((stack) => ({ name: stack, stack })),
+        { name: "cluster1-references", stack: "cluster1", references: "docs/plan-references.json" },
         { name: "mesh-8", stack: "mesh-8", clusters: 8 },
         { name: "mesh-16", stack: "mesh-16", clusters: 16, hashOnly: true },
     ];
@@ -48,7 +51,7 @@ export function planJson(c: PlanCase): string {
     try {
         const result = spawnSync(
             process.execPath,
-            ["--max-old-space-size=768", "--import", "tsx", path.join(projectDir, "infra", "plan", "cli.ts"), c.stack, "--json"],
+            ["--max-old-space-size=768", "--import", "tsx", path.join(projectDir, "infra", "plan", "cli.ts"), c.stack, "--json", ...(c.references ? ["--references", c.references] : [])],
             {
                 cwd: projectDir,
                 env: { ...process.env, ...(scratch ? { AMBIENT_SPIRE_PROJECT_DIR: scratch } : {}) },
