@@ -4,14 +4,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe } from "node:test";
 import { Stack } from "@pulumi/pulumi/automation";
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
 import { GuidePki } from "../../support/guidePki";
 import { closeScenario, MeshEnvironment, startMeshEnvironment } from "../support/meshEnvironment";
 import { E2eProject, recorder, Step } from "../support/project";
 import { chartsEnv, findRealCharts, RealCharts, realChartSources, simulatedNodeChartValues } from "../support/realCharts";
 import { sequence } from "../support/sequence";
 import { ownSteps } from "../support/steps";
-import { projectDir } from "../support/tools";
+import { committedStack } from "../support/tools";
 import { Transcript } from "../support/transcript";
 import { runVerify } from "../support/verifyRun";
 import { Kube } from "../support/kube";
@@ -27,9 +27,7 @@ import { Kube } from "../support/kube";
  */
 const licence = "E2E-LICENCE-adopt-DO-NOT-LEAK";
 const nodes = 2;
-const devFile = parse(fs.readFileSync(path.join(projectDir, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
-const clusters = devFile.config["ambient-spire:clusters"] as { name: string; context: string }[];
-const istio = devFile.config["ambient-spire:istio"] as { version: string; repoKey: string };
+const { clusters, istio } = committedStack("dev");
 const [cluster] = clusters;
 const releases = [["spire-server", "spire-crds"], ["spire-server", "spire"], ["istio-system", "istio-base"], ["istio-system", "istiod"], ["istio-system", "istio-cni"], ["istio-system", "ztunnel"]] as const;
 /** What the guide's commands create, by the program's resource name (the imports the preview must show). */
@@ -174,8 +172,7 @@ describe("adopting the guide's single-cluster install (real charts, simulated no
     });
 
     test("npm run verify passes on the adopted cluster", async () => {
-        const run = runVerify(project, "dev", environment!.planes.kubeconfig);
-        console.log(`npm run verify -- dev (adopted):\n${run.text}`);
+        const run = runVerify(project, "dev", environment!.planes.kubeconfig, "adopted");
         assert.deepEqual(run.failed, []);
     });
 

@@ -4,7 +4,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe } from "node:test";
 import { Stack } from "@pulumi/pulumi/automation";
-import { parse } from "yaml";
 import { GuidePki } from "../../support/guidePki";
 import { Kube } from "../support/kube";
 import { closeScenario, MeshEnvironment, startMeshEnvironment } from "../support/meshEnvironment";
@@ -13,7 +12,7 @@ import { chartsEnv, findRealCharts, realChartSources, simulatedNodeChartValues }
 import { runCli } from "../support/faultsCli";
 import { sequence } from "../support/sequence";
 import { expectNoChanges, ownSteps } from "../support/steps";
-import { projectDir } from "../support/tools";
+import { committedStack } from "../support/tools";
 import { Transcript } from "../support/transcript";
 import { runVerify } from "../support/verifyRun";
 
@@ -25,9 +24,7 @@ import { runVerify } from "../support/verifyRun";
  */
 const licence = "E2E-LICENCE-byo-ca-DO-NOT-LEAK";
 const nodes = 2;
-const devFile = parse(fs.readFileSync(path.join(projectDir, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
-const [devCluster] = devFile.config["ambient-spire:clusters"] as { name: string; context: string }[];
-const istio = devFile.config["ambient-spire:istio"] as { version: string; repoKey: string };
+const { clusters: [devCluster], istio } = committedStack("dev");
 const externalCluster = { name: devCluster.name, context: "kind-external" };
 
 describe("bring your own CA on the real engine (real charts, simulated nodes)", () => {

@@ -4,7 +4,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe } from "node:test";
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { parse } from "yaml";
 import { Plan, PlannedResource } from "../../../infra/plan/model";
 import { controllerClassName, spiffeId } from "../../../components/spire/spireValues";
 import { closeScenario, MeshEnvironment, startMeshEnvironment } from "../support/meshEnvironment";
@@ -13,7 +12,7 @@ import { chartsEnv, findRealCharts, IstioCharts, RealCharts, realChartSources, s
 import { istioRendered, podNodes, spireRendered, undeclaredValues, webhookCalls } from "../support/renderedMesh";
 import { sequence } from "../support/sequence";
 import { expectNoChanges, normalised, ownSteps, planVersusPreview, predicted } from "../support/steps";
-import { projectDir } from "../support/tools";
+import { committedStack } from "../support/tools";
 import { Transcript } from "../support/transcript";
 import { runVerify } from "../support/verifyRun";
 import { Kube } from "../support/kube";
@@ -26,9 +25,7 @@ import { Kube } from "../support/kube";
  */
 const licence = "E2E-LICENCE-real-charts-DO-NOT-LEAK";
 const nodes = 2;
-const devFile = parse(fs.readFileSync(path.join(projectDir, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
-const clusters = devFile.config["ambient-spire:clusters"] as { name: string; context: string }[];
-const istio = devFile.config["ambient-spire:istio"] as { version: string; repoKey: string };
+const { clusters, istio } = committedStack("dev");
 const [cluster] = clusters;
 const trustDomain = cluster.name;
 
@@ -48,9 +45,7 @@ describe("dev stack on the real charts and simulated nodes", () => {
         "ambient-spire:sources": realChartSources(charts, set, project.dir, environment!.standIns.sources.gatewayApiCrds),
     });
     const verify = (when: string) => {
-        const run = runVerify(project, "dev", environment!.planes.kubeconfig);
-        console.log(`npm run verify -- dev (${when}):\n${run.text}`);
-        return run;
+        return runVerify(project, "dev", environment!.planes.kubeconfig, when);
     };
     const releaseOf = (p: Plan, suffix: string): PlannedResource => p.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name.endsWith(suffix))!;
 

@@ -5,7 +5,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe } from "node:test";
 import { Stack } from "@pulumi/pulumi/automation";
-import { parse } from "yaml";
 import { controllerClassName, spiffeId } from "../../../components/spire/spireValues";
 import { Kube, KubeObject } from "../support/kube";
 import { closeScenario, MeshEnvironment, startMeshEnvironment } from "../support/meshEnvironment";
@@ -14,7 +13,7 @@ import { chartsEnv, findRealCharts, realChartSources, simulatedNodeChartValues }
 import { istioRendered, podNodes, spireRendered, webhookCalls } from "../support/renderedMesh";
 import { sequence } from "../support/sequence";
 import { expectNoChanges } from "../support/steps";
-import { projectDir } from "../support/tools";
+import { committedStack } from "../support/tools";
 import { Transcript } from "../support/transcript";
 import { runVerify, VerifyRun } from "../support/verifyRun";
 
@@ -26,9 +25,7 @@ import { runVerify, VerifyRun } from "../support/verifyRun";
  */
 const licence = "E2E-LICENCE-real-charts-mc-DO-NOT-LEAK";
 const nodes = 2;
-const stackFile = parse(fs.readFileSync(path.join(projectDir, "Pulumi.multicluster.yaml"), "utf8")) as { config: Record<string, unknown> };
-const clusters = stackFile.config["ambient-spire:clusters"] as { name: string; context: string }[];
-const istio = stackFile.config["ambient-spire:istio"] as { version: string; repoKey: string };
+const { clusters, istio } = committedStack("multicluster");
 
 describe("multicluster stack on the real charts and simulated nodes", () => {
     const test = sequence();
@@ -40,9 +37,7 @@ describe("multicluster stack on the real charts and simulated nodes", () => {
     let kubes: Map<string, Kube>;
 
     const verify = (when: string): VerifyRun => {
-        const run = runVerify(project, "multicluster", environment!.planes.kubeconfig);
-        console.log(`npm run verify -- multicluster (${when}):\n${run.text}`);
-        return run;
+        return runVerify(project, "multicluster", environment!.planes.kubeconfig, when);
     };
     /** A fault is planted, verify must fail naming it in that cluster only, and pass again once it is undone. */
     const planted = (cluster: string, plant: () => void, undo: () => void, named: RegExp): void => {

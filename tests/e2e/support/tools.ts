@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parse } from "yaml";
 
 /**
  * The real-engine toolchain: the CLI, language host and control plane that `npm run e2e:tools` builds into
@@ -98,4 +99,20 @@ export function findToolchain(): Toolchain {
     ].join("\n");
     const dirs = [toolsBin, ...new Set(plugins.map((p) => path.dirname(p.binary))), ...(process.env.PATH ?? "").split(path.delimiter)];
     return { bin: toolsBin, plugins, path: dirs.join(path.delimiter), summary };
+}
+
+/** A committed stack file's clusters and Istio setting, as the scenarios start from them. */
+export interface CommittedStack {
+    readonly config: Record<string, unknown>;
+    readonly clusters: { name: string; context: string }[];
+    readonly istio: { version: string; repoKey: string };
+}
+
+export function committedStack(stack: string): CommittedStack {
+    const { config } = parse(fs.readFileSync(path.join(projectDir, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+    return {
+        config,
+        clusters: config["ambient-spire:clusters"] as CommittedStack["clusters"],
+        istio: config["ambient-spire:istio"] as CommittedStack["istio"],
+    };
 }

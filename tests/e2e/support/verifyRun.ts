@@ -26,9 +26,9 @@ export interface VerifyRun {
 
 /**
  * `npm run verify -- <stack>` in the project copy, as a user runs it after `pulumi up`: once with `--json` for the
- * assertions, once as text for the transcript. The kubeconfig is the suite's, given as a user gives one.
+ * assertions, once as text, printed under `when` when given. The kubeconfig is the suite's, given as a user gives one.
  */
-export function runVerify(project: E2eProject, stack: string, kubeconfig: string): VerifyRun {
+export function runVerify(project: E2eProject, stack: string, kubeconfig: string, when?: string): VerifyRun {
     const run = (json: boolean) => spawnSync(process.execPath, ["--import", "tsx", path.join(project.dir, "infra", "verify", "cli.ts"), stack, "--kubeconfig", kubeconfig, ...(json ? ["--json"] : [])], {
         cwd: project.dir,
         encoding: "utf8",
@@ -43,6 +43,7 @@ export function runVerify(project: E2eProject, stack: string, kubeconfig: string
         throw new Error(`npm run verify -- ${stack} --json: exit ${json.status}, no JSON report\n${json.stdout}\n${json.stderr}`);
     }
     const failed = report.clusters.flatMap((c) => c.checks.filter((check) => !check.ok).map((check) => `${c.name}: ${check.id} — ${check.detail}`));
-    const text = run(false);
-    return { code: json.status, report, failed, text: text.stdout };
+    const text = run(false).stdout;
+    if (when !== undefined) console.log(`npm run verify -- ${stack} (${when}):\n${text}`);
+    return { code: json.status, report, failed, text };
 }
