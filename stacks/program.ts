@@ -8,6 +8,7 @@ import { readCertificateRequests, readClusterStackReferences } from "./reference
 import { buildMesh, buildPki, MeshOutputs } from "./topology";
 import { PkiStackOutputs } from "./references";
 import { skipPromiseLeakStacks } from "./promiseStacks";
+import { readGatewayApiCrds } from "./config/gatewayApiSource";
 
 /**
  * The whole program, as `pulumi up` and the offline plan both run it: validate every setting first (a
@@ -21,6 +22,7 @@ export async function program(): Promise<MeshOutputs | PkiStackOutputs<pulumi.Ou
     const spec = withLocalFiles(stack.spec);
     const given = checkedGivenCas(spec);
     const licenseKey = new pulumi.Config(configNamespace).requireSecret("soloLicenseKey");
-    if (spec.pkiStack === undefined) return buildMesh({ spec, licenseKey, ...(given ? { given } : {}) });
-    return buildMesh({ spec, licenseKey, referenced: await readClusterStackReferences(spec) });
+    const gatewayApiCrdsManifest = await readGatewayApiCrds(spec);
+    if (spec.pkiStack === undefined) return buildMesh({ spec, licenseKey, gatewayApiCrdsManifest, ...(given ? { given } : {}) });
+    return buildMesh({ spec, licenseKey, gatewayApiCrdsManifest, referenced: await readClusterStackReferences(spec) });
 }

@@ -44,6 +44,11 @@ export interface MeshInputs {
     readonly namePrefix?: string;
     /** A kubeconfig (contents or path, a Pulumi secret) by cluster name, for clusters reached without the ambient one. */
     readonly kubeconfigs?: Readonly<Record<string, pulumi.Input<string>>>;
+    /**
+     * The Gateway API manifest's text, read before anything is registered. Default: each cluster's mesh reads
+     * `spec.sources.gatewayApiCrds` (or the default URL) itself.
+     */
+    readonly gatewayApiCrdsManifest?: string;
 }
 
 /** What an operator needs from a stack; never a private key. */
@@ -136,7 +141,7 @@ function casOf(cluster: ClusterSpec, multicluster: boolean): { spire: CaPlan; is
  * of the others) SPIRE and the mesh, then the links. The only edges between clusters are links waiting for
  * their remote's gateway.
  */
-export function buildMesh({ spec, licenseKey, referenced, given, parent, namePrefix, kubeconfigs }: MeshInputs): MeshOutputs {
+export function buildMesh({ spec, licenseKey, referenced, given, parent, namePrefix, kubeconfigs, gatewayApiCrdsManifest }: MeshInputs): MeshOutputs {
     const placed = placementOf(parent, namePrefix);
     const key = keySpecOf(spec.pki);
     // A cluster stack of the stack-per-cluster shape has no root of its own, nor has a stack that brings its CA.
@@ -196,7 +201,7 @@ export function buildMesh({ spec, licenseKey, referenced, given, parent, namePre
             );
             continue;
         }
-        const { provider, adoptingProvider } = providersOf(cluster, placed, kubeconfigs?.[cluster.name], spec.adopt !== undefined);
+        const provider = providerOf(cluster, placed, kubeconfigs?.[cluster.name], spec.adopt !== undefined);
         const spire = new SpireRelease(placed.name(`${cluster.name}-spire`), {
             provider,
             trustDomain: cluster.trustDomain,
@@ -212,8 +217,8 @@ export function buildMesh({ spec, licenseKey, referenced, given, parent, namePre
             clusterDomain: spec.istio.clusterDomain,
             trustDomain: cluster.trustDomain,
             licenseKey,
-            gatewayApiCrdsProvider: adoptingProvider,
-            gatewayApiCrdsFile: spec.sources.gatewayApiCrds,
+            ...(spec.sources.gatewayApiCrds !== undefined ? { gatewayApiCrdsFile: spec.sources.gatewayApiCrds } : {}),
+            ...(gatewayApiCrdsManifest !== undefined ? { gatewayApiCrdsManifest } : {}),
             chartSources: { base: spec.sources.charts.istioBase, istiod: spec.sources.charts.istiod, cni: spec.sources.charts.istioCni, ztunnel: spec.sources.charts.ztunnel },
             imageHub: spec.sources.imageHub,
             values: { base: spec.charts.istioBase, istiod: spec.charts.istiod, cni: spec.charts.istioCni, ztunnel: spec.charts.ztunnel },
@@ -229,7 +234,7 @@ export function buildMesh({ spec, licenseKey, referenced, given, parent, namePre
                   provider,
                   clusterName: cluster.name,
                   network: cluster.network,
-                  after: [mesh.gatewayApiCrds, mesh.istiod, spire],
+                  after: [...mesh.gatewayApiCrds, mesh.istiod, spire],
                   ...(spec.adopt ? { adopt: spec.adopt } : {}),
               }, placed.opts)
             : undefined;
@@ -249,7 +254,7 @@ export function buildMesh({ spec, licenseKey, referenced, given, parent, namePre
         new PeerLink(placed.name(`${link.from}-to-${link.to}`), {
             provider: local.provider,
             remote,
-            after: [local.mesh.gatewayApiCrds, local.mesh.istiod, localGateway.namespaceResource],
+            after: [...local.mesh.gatewayApiCrds, local.mesh.istiod, localGateway.namespaceResource],
             ...(spec.adopt ? { adopt: spec.adopt } : {}),
         }, placed.opts);
     }
@@ -280,16 +285,16 @@ function providedMaterial(chainPem: string, keyPem: string | undefined, rootCert
 }
 
 /**
- * A cluster's two Kubernetes providers, named after it (plan output reads the cluster from the name before any
- * '/'). Secrets are mutable, so a rotated CA or a new licence updates `spiffe-upstream-ca`, `cacerts` and the
- * licence Secret in place (immutable Secrets are deleted and created again, and a fixed name then collides).
- * The second one adopts objects that already exist: only the Gateway API CRDs use it, since many clusters
- * ship them and a destroy keeps them; everything else must fail rather than take over an object it did not
- * create (a renamed resource would otherwise be created over the old object, then deleted with it). An adopting
- * stack imports those objects instead (components/adopt.ts).
+ * A cluster's Kubernetes provider, named after it (plan output reads the cluster from the name before any '/'):
+ * one per cluster, so one plugin process. Secrets are mutable, so a rotated CA or a new licence updates
+ * `spiffe-upstream-ca`, `cacerts` and the licence Secret in place (immutable Secrets are deleted and created again,
+ * and a fixed name then collides). It does not upsert: a create fails rather than take over an object it did not
+ * create (a renamed resource would otherwise be created over the old object, then deleted with it). The Gateway
+ * API CRDs, which many clusters ship and a destroy keeps, are server-side applies instead (AmbientMesh); an
+ * adopting stack imports what the guide made (components/adopt).
  */
-function providersOf(cluster: ClusterSpec, placed: Placement, kubeconfig: pulumi.Input<string> | undefined, adopting: boolean): { provider: k8s.Provider; adoptingProvider: k8s.Provider } {
-    const connection = {
+function providerOf(cluster: ClusterSpec, placed: Placement, kubeconfig: pulumi.Input<string> | undefined, adopting: boolean): k8s.Provider {
+    return new k8s.Provider(placed.name(cluster.name), {
         ...(cluster.context !== undefined ? { context: cluster.context } : {}),
         ...(kubeconfig !== undefined ? { kubeconfig: pulumi.secret(kubeconfig) } : {}),
         enableSecretMutable: true,
@@ -298,11 +303,7 @@ function providersOf(cluster: ClusterSpec, placed: Placement, kubeconfig: pulumi
         // conflicts and fails (seen in the adoption e2e's preview). Forcing takes those fields over; only for an
         // adopting stack, since elsewhere a conflict is someone else's change that should stop the update.
         ...(adopting ? { enablePatchForce: true } : {}),
-    };
-    return {
-        provider: new k8s.Provider(placed.name(cluster.name), connection, placed.opts),
-        adoptingProvider: new k8s.Provider(placed.name(`${cluster.name}/adopt-existing`), { ...connection, upsertExistingObjects: true }, placed.opts),
-    };
+    }, placed.opts);
 }
 
 /** The remote end of a link: a cluster of this stack, or a peer stack's exported cluster. */

@@ -58,15 +58,21 @@ const guideSingleCluster = {
     "cluster1-mesh-ztunnel": "istio-system/ztunnel",
 };
 
+/** The Gateway API CRDs' resources in cluster1, one per CRD of v1.3.0's standard channel. */
+const gatewayApiCrdResources = ["gatewayclasses", "gateways", "grpcroutes", "httproutes", "referencegrants"].map((plural) => `cluster1-mesh-gateway-api-${plural}`);
+
 describe("ambient-spire:adopt", () => {
     test("one cluster: each object the guide creates is imported by its id; the licence Secret and the fourth ClusterSPIFFEID are created", async () => {
         const adopted = await plan(stackOf(1, true));
         assert.deepEqual(imports(adopted), guideSingleCluster);
         const created = kubernetesObjects(adopted).filter((r) => !r.import).map((r) => r.name).sort();
-        // The Gateway API CRDs are a provider-side ConfigFile: its children are upserted by the adopting provider.
-        assert.deepEqual(created, ["cluster1-mesh-gateway-api-crds", "cluster1-mesh-license", "cluster1-spire-istio-ambient-ns-reg"]);
-        const crds = adopted.resources.find((r) => r.name === "cluster1-mesh-gateway-api-crds")!;
-        assert.match(crds.provider ?? "", /cluster1\/adopt-existing/);
+        // The Gateway API CRDs are server-side applies: created, they take over the CRDs the guide applied.
+        assert.deepEqual(created, [...gatewayApiCrdResources, "cluster1-mesh-license", "cluster1-spire-istio-ambient-ns-reg"]);
+        for (const name of gatewayApiCrdResources) {
+            const crd = adopted.resources.find((r) => r.name === name)!;
+            assert.equal(crd.type, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinitionPatch", name);
+            assert.equal(crd.provider, "urn:pulumi:test::ambient-spire::pulumi:providers:kubernetes::cluster1", `${name} is on the cluster's one provider`);
+        }
     });
 
     test("two clusters: cacerts, the east-west namespace and Gateway and each remote-peer Gateway are imported too", async () => {
@@ -90,7 +96,7 @@ describe("ambient-spire:adopt", () => {
         const notKept = await plan(stackOf(1, { keepOnDestroy: false }));
         assert.deepEqual(imports(notKept), guideSingleCluster, "it still adopts");
         const kept = kubernetesObjects(notKept).filter((r) => r.options.retainOnDelete).map((r) => r.name).sort();
-        assert.deepEqual(kept, ["cluster1-mesh-gateway-api-crds", "cluster1-spire-crds"]);
+        assert.deepEqual(kept, [...gatewayApiCrdResources, "cluster1-spire-crds"]);
     });
 
     test("never a replace or a delete: adopting changes no URN and no input, only import and retention", async () => {

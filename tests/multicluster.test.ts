@@ -47,8 +47,8 @@ for (const count of [1, 2, 3, 5]) {
             p = await plan(settings({}, count));
         });
 
-        test(`two providers per cluster (one adopts existing CRDs), ${count * (count - 1)} directed links`, () => {
-            assert.equal(ofType(p, "pulumi:providers:kubernetes").length, 2 * count);
+        test(`one provider per cluster, ${count * (count - 1)} directed links`, () => {
+            assert.equal(ofType(p, "pulumi:providers:kubernetes").length, count);
             assert.equal(peerGateways(p).length, count * (count - 1));
             assert.equal(eastWestGateways(p).length, count > 1 ? count : 0);
             const pairs = peerGateways(p).map((g) => `${g.cluster}->${input(g, "metadata", "labels", "topology.istio.io/cluster")}`).sort();
@@ -100,7 +100,7 @@ for (const count of [1, 2, 3, 5]) {
                     });
                     assert.deepEqual(input(ew, "spec", "listeners"), listeners);
                     // istiod owns the class and SPIRE gives the pod its identity.
-                    for (const dep of [`${ew.cluster}-mesh-istiod`, `${ew.cluster}-spire`, `${ew.cluster}-mesh-gateway-api-crds`]) {
+                    for (const dep of [`${ew.cluster}-mesh-istiod`, `${ew.cluster}-spire`, `${ew.cluster}-mesh-gateway-api-gateways`]) {
                         assert.ok(ew.dependsOn.includes(named(p, dep).urn), `${ew.name} does not wait for ${dep}`);
                     }
                 }
@@ -196,7 +196,7 @@ describe("multicluster stack file", () => {
         const p = (await recordPlan(program, readStackConfig(path.resolve(__dirname, ".."), "multicluster"))).plan;
         assert.deepEqual(
             ofType(p, "pulumi:providers:kubernetes").map((r) => [r.name, input(r, "context")]),
-            [["cluster1", "kind-cluster1"], ["cluster1/adopt-existing", "kind-cluster1"], ["cluster2", "kind-cluster2"], ["cluster2/adopt-existing", "kind-cluster2"]],
+            [["cluster1", "kind-cluster1"], ["cluster2", "kind-cluster2"]],
         );
         assert.equal(eastWestGateways(p).length, 2);
         assert.deepEqual(peerGateways(p).map((g) => `${g.cluster}:${input(g, "metadata", "name")}`).sort(), ["cluster1:istio-remote-peer-cluster2", "cluster2:istio-remote-peer-cluster1"]);

@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { diffPlans } from "../infra/plan/diff";
+import { standInGatewayApiManifest } from "./support/gatewayApiManifest";
 import { input, named, plan, settings } from "./support/stacks";
 
 /** A chart directory as `helm create` would leave it: the program only checks that it exists. */
@@ -28,7 +29,7 @@ describe("sources: where charts, CRDs and images come from", () => {
         const root = fs.mkdtempSync(path.join(os.tmpdir(), "ambient-spire-charts-"));
         const ztunnelDir = chartDirectory(root, "ztunnel");
         const crdsFile = path.join(root, "gateway-api.yaml");
-        fs.writeFileSync(crdsFile, "# a mirrored standard-install\n");
+        fs.writeFileSync(crdsFile, standInGatewayApiManifest());
         const sources = {
             charts: { spire: "https://mirror.example.com/spiffe/", istiod: "oci://registry.example.com/istio-charts/", ztunnel: ztunnelDir },
             gatewayApiCrds: crdsFile,
@@ -44,7 +45,9 @@ describe("sources: where charts, CRDs and images come from", () => {
         const ztunnel = named(p, "cluster1-mesh-ztunnel");
         assert.deepEqual([input(ztunnel, "chart"), input(ztunnel, "version"), input(ztunnel, "repositoryOpts")], [ztunnelDir, undefined, undefined]);
         assert.equal(input(named(p, "cluster1-mesh-istio-base"), "chart"), "oci://us-docker.pkg.dev/gloo-mesh/istio-helm-abcdef012345/base");
-        assert.equal(input(named(p, "cluster1-mesh-gateway-api-crds"), "file"), crdsFile);
+        // The mirror is read by the program (the plan too, since it is local): each CRD's spec is the file's.
+        assert.equal(input(named(p, "cluster1-mesh-gateway-api-gateways"), "spec", "names", "kind"), "Gateway");
+        assert.equal(input(named(p, "cluster1-mesh-gateway-api-httproutes"), "spec", "names", "kind"), "HTTPRoute");
         for (const release of ["cluster1-mesh-istiod", "cluster1-mesh-istio-cni"]) {
             assert.equal(input(named(p, release), "values", "global", "hub"), "registry.example.com:5000/istio", release);
         }

@@ -67,7 +67,8 @@ describe("safe deletes", () => {
     test("SPIRE and Gateway API CRDs are retained on delete; nothing else is", async () => {
         const p = await plan(settings({}, 2));
         const retained = p.resources.filter((r) => r.options.retainOnDelete).map((r) => r.name).sort();
-        assert.deepEqual(retained, ["cluster1-mesh-gateway-api-crds", "cluster1-spire-crds", "cluster2-mesh-gateway-api-crds", "cluster2-spire-crds"]);
+        const crds = (cluster: string) => ["gatewayclasses", "gateways", "grpcroutes", "httproutes", "referencegrants"].map((plural) => `${cluster}-mesh-gateway-api-${plural}`);
+        assert.deepEqual(retained, [...crds("cluster1"), "cluster1-spire-crds", ...crds("cluster2"), "cluster2-spire-crds"]);
     });
 });
 

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Adoption, adoptedOptions, keptOptions, namespacedId } from "../adopt/adoption";
 import { ChartSource, releaseChart } from "../helm/chartSource";
 import { ValuesOverride, valuesWithOverride } from "../helm/values";
+import { gatewayApi, gatewayApiCrdDocuments, gatewayApiCrdNames, readGatewayApiManifest } from "./gatewayApiCrds";
 import {
     baseValues,
     chartRepository,
@@ -18,12 +19,7 @@ import {
     ztunnelValues,
 } from "./meshValues";
 
-/** Gateway API release the guide installs; one place to change it. */
-export const gatewayApi = {
-    version: "v1.3.0",
-    standardInstallUrl: (version: string) =>
-        `https://github.com/kubernetes-sigs/gateway-api/releases/download/${version}/standard-install.yaml`,
-} as const;
+export { gatewayApi } from "./gatewayApiCrds";
 
 /** Istio's plug-in CA (`cacerts`), required when clusters share a root of trust. */
 export interface PluginCa {
@@ -40,12 +36,6 @@ export interface PluginCa {
 export interface AmbientMeshArgs {
     /** Provider of the cluster to install into. Required. */
     readonly provider: k8s.Provider;
-    /**
-     * Provider for the Gateway API CRDs, to the same cluster. Give one with `upsertExistingObjects: true` so that
-     * CRDs the cluster already has (managed clusters ship them; a destroy keeps them) are adopted instead of
-     * failing the create. Default: `provider`.
-     */
-    readonly gatewayApiCrdsProvider?: k8s.Provider;
     /** Solo Istio version and repo key. Required. */
     readonly istio: IstioDistribution;
     /** Trust domain; must equal SPIRE's. Required. */
@@ -80,13 +70,19 @@ export interface AmbientMeshArgs {
         /** The key holding the licence. Default: "license-key". */
         readonly key?: string;
     };
-    /** Gateway API version for the CRDs. Default: v1.3.0 (the guide's). */
+    /** Gateway API version for the CRDs; its standard channel's CRDs are installed. Default: v1.3.0 (the guide's). */
     readonly gatewayApiVersion?: string;
     /**
-     * Where the Gateway API CRDs are read from, by the provider at deploy time: a URL or a file (a mirror, for
-     * air-gapped clusters). Default: the standard-install.yaml of `gatewayApiVersion` on GitHub.
+     * Where the Gateway API CRDs are read from, by the program when the component is built: a URL or a file (a
+     * mirror, for air-gapped clusters). It must hold exactly the standard channel's CRDs of `gatewayApiVersion`.
+     * Default: the standard-install.yaml of `gatewayApiVersion` on GitHub.
      */
     readonly gatewayApiCrdsFile?: string;
+    /**
+     * The text of that manifest, read already: a program that reads it before registering anything stops on a bad
+     * source before any change. Default: read from `gatewayApiCrdsFile`.
+     */
+    readonly gatewayApiCrdsManifest?: string;
     /**
      * Where the four Istio charts come from. Default: Solo's OCI registry for the minor version,
      * `oci://us-docker.pkg.dev/gloo-mesh/istio-helm-<repoKey>` (charts base, istiod, cni, ztunnel).
@@ -107,10 +103,15 @@ export interface AmbientMeshArgs {
      * Take over what the guide created — istio-system (made by `helm --create-namespace`), `cacerts` (N > 1) and the
      * four releases by name, keeping their history — instead of creating it. The licence Secret, which the guide
      * does not make (it passes `license.value`), is created. The Gateway API CRDs are adopted by
-     * `gatewayApiCrdsProvider`'s upsert whether or not this is set. Default: none (everything is created).
+     * their server-side apply whether or not this is set. Default: none (everything is created).
      */
     readonly adopt?: Adoption;
-    /** Keep the Gateway API CRDs when this component is deleted. Default: true. */
+    /**
+     * Keep the Gateway API CRDs when this component is deleted. True: each CRD is a server-side apply (a Patch
+     * resource), which creates it or takes over the one the cluster has (managed clusters ship them; a destroy
+     * keeps them), and a destroy leaves it. False: each is created, so a cluster that has them already fails the
+     * create, and a destroy deletes them. Default: true.
+     */
     readonly retainCrdsOnDelete?: boolean;
     /**
      * Helm values merged over the component's own, as `helm -f` merges a file, per chart: resources,
@@ -147,8 +148,8 @@ export const ambientMeshDefaults = {
 export class AmbientMesh extends pulumi.ComponentResource {
     /** istiod's release: gateways (which istiod programs) must wait for it. */
     public readonly istiod: k8s.helm.v3.Release;
-    /** The Gateway API CRDs: every Gateway object needs them. */
-    public readonly gatewayApiCrds: pulumi.Resource;
+    /** The Gateway API CRDs, one resource each: every Gateway object needs them. */
+    public readonly gatewayApiCrds: pulumi.Resource[];
 
     constructor(name: string, args: AmbientMeshArgs, opts?: pulumi.ComponentResourceOptions) {
         // Its module was `mesh` until the Mesh component needed that name (`ambient-spire:index:Mesh` collides with a
@@ -163,12 +164,12 @@ export class AmbientMesh extends pulumi.ComponentResource {
         const adopt = args.adopt;
 
         const gatewayApiVersion = args.gatewayApiVersion ?? gatewayApi.version;
-        // A provider-side component: the provider reads the manifest at deploy time, the program never does.
-        this.gatewayApiCrds = new k8s.yaml.v2.ConfigFile(
-            `${name}-gateway-api-crds`,
-            { file: args.gatewayApiCrdsFile ?? gatewayApi.standardInstallUrl(gatewayApiVersion) },
-            { ...on, provider: args.gatewayApiCrdsProvider ?? args.provider, retainOnDelete: retainCrds || adopt?.keepOnDestroy === true },
-        );
+        this.gatewayApiCrds = gatewayApiCrdResources(name, {
+            version: gatewayApiVersion,
+            source: args.gatewayApiCrdsFile ?? gatewayApi.standardInstallUrl(gatewayApiVersion),
+            ...(args.gatewayApiCrdsManifest !== undefined ? { manifest: args.gatewayApiCrdsManifest } : {}),
+            applied: retainCrds || adopt?.keepOnDestroy === true,
+        }, on);
 
         const systemNs = new k8s.core.v1.Namespace(
             `${name}-system-namespace`,
@@ -239,4 +240,41 @@ export class AmbientMesh extends pulumi.ComponentResource {
         release("ztunnel", ztunnelValues(valuesInput), [this.istiod, cni, ...args.spireReady]);
         this.registerOutputs({});
     }
+}
+
+/**
+ * A field manager of our own for the CRDs, the same in every stack and deployment: the provider otherwise gives
+ * each Patch resource a random one, and a redeploy after a destroy (which keeps the CRDs) would then conflict with
+ * the manager its first deployment left behind as soon as a Gateway API bump changes a field.
+ */
+const crdFieldManager = "ambient-spire-gateway-api";
+
+/**
+ * One resource per CRD, all on the cluster's provider. Applied (a Patch): created or taken over where the cluster
+ * has it, and left on delete (a Patch delete would only give up its fields, and fails on the required ones, so
+ * the engine is told to retain it). Otherwise created and deleted like any resource.
+ */
+function gatewayApiCrdResources(
+    name: string,
+    crds: { version: string; source: string; manifest?: string; applied: boolean },
+    on: { parent: pulumi.Resource; provider: k8s.Provider },
+): pulumi.Resource[] {
+    const names = gatewayApiCrdNames(crds.version);
+    const documents = pulumi
+        .output(crds.manifest ?? readGatewayApiManifest(crds.source))
+        .apply((text) => gatewayApiCrdDocuments(text, crds.source, names));
+    return names.map((crdName) => {
+        const document = documents.apply((d) => d.get(crdName)!);
+        const resourceName = `${name}-gateway-api-${crdName.split(".")[0]}`;
+        if (!crds.applied) {
+            return new k8s.apiextensions.v1.CustomResourceDefinition(resourceName, {
+                metadata: document.metadata,
+                spec: document.spec,
+            }, on);
+        }
+        return new k8s.apiextensions.v1.CustomResourceDefinitionPatch(resourceName, {
+            metadata: document.apply((d) => ({ ...d.metadata, annotations: { ...d.metadata.annotations, "pulumi.com/patchFieldManager": crdFieldManager } })),
+            spec: document.spec,
+        }, { ...on, retainOnDelete: true });
+    });
 }

@@ -1,5 +1,3 @@
-import { ProviderChildren } from "./providerChildren";
-
 /** The plan document: what `pulumi up` would register, as `plan --json` prints it. */
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -18,11 +16,6 @@ export interface PlannedResource {
     readonly dependsOn: string[];
     /** Inputs as the provider would receive them; secrets as "[secret]", provider-computed values as "[unknown]" (a secret map keeps its keys, each value masked). */
     readonly inputs: JsonValue;
-    /**
-     * A provider-side component's children (the Gateway API CRDs of a `yaml/v2` ConfigFile): the real engine
-     * shows them, the program never registers them. Absent for every other resource.
-     */
-    readonly registersAtDeploy?: ProviderChildren;
     /**
      * Set for a resource registered with an id (a read): the engine manages nothing here but reads the live
      * object with that id on every preview and up ("[unknown]" while the object is yet to be created, when a

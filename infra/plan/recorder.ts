@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { revealKeys, toJson, valueToJson } from "./inputs";
 import { isComponentType, Plan, PlannedResource } from "./model";
-import { ProviderChildren, providerChildren } from "./providerChildren";
+import { useManifestReader } from "../../components/istio/gatewayApiCrds";
+import { offlineManifest } from "./offlineManifest";
 
 /** What a mock returns for a resource: its id and the outputs a provider would compute. */
 export type ComputedOutputs = (resource: {
@@ -82,19 +83,25 @@ export async function recordPlan(program: () => unknown, options: RecordOptions)
     const seen: Seen[] = [];
     let outputs: unknown;
     let failure: { error: unknown } | undefined;
-    await pulumi.runtime.runInPulumiStack(async () => {
-        pulumi.runtime.registerStackTransformation((args) => {
-            seen.push({ resource: args.resource, type: args.type, name: args.name, opts: args.opts, props: args.props });
-            return undefined;
+    // Offline, as the rest of the mock engine: a Gateway API manifest at a URL is not fetched (offlineManifest.ts).
+    const onlineReader = useManifestReader(offlineManifest);
+    try {
+        await pulumi.runtime.runInPulumiStack(async () => {
+            pulumi.runtime.registerStackTransformation((args) => {
+                seen.push({ resource: args.resource, type: args.type, name: args.name, opts: args.opts, props: args.props });
+                return undefined;
+            });
+            try {
+                outputs = await program();
+            } catch (error) {
+                // Rethrown below: a rejection left inside the stack would also surface as an unhandled one.
+                failure = { error };
+            }
+            return {};
         });
-        try {
-            outputs = await program();
-        } catch (error) {
-            // Rethrown below: a rejection left inside the stack would also surface as an unhandled one.
-            failure = { error };
-        }
-        return {};
-    });
+    } finally {
+        useManifestReader(onlineReader);
+    }
     if (failure) throw failure.error;
 
     const stackResource = pulumi.runtime.getStackResource();
@@ -129,7 +136,6 @@ export async function recordPlan(program: () => unknown, options: RecordOptions)
             parent,
             dependsOn: [...new Set(dependsOn)].sort(),
             inputs: isComponentType(s.type) ? {} : toJson(await revealKeys(inputsByKey.get(`${s.type}::${s.name}`) ?? {}, s.props)),
-            ...withProviderChildren(s.type, s.name, inputsByKey.get(`${s.type}::${s.name}`) ?? {}),
             ...(s.opts.id === undefined ? {} : { read: { id: await valueToJson(s.opts.id) } }),
             // The transformation sees the option as the program gave it; the mock engine would only echo it back.
             ...importOf(s.opts),
@@ -197,11 +203,6 @@ function withoutSdkMarkers(type: string, inputs: Record<string, unknown>): Recor
     if (type !== "kubernetes:helm.sh/v3:Release" || !("compat" in inputs)) return inputs;
     const { compat: _marker, ...rest } = inputs;
     return rest;
-}
-
-function withProviderChildren(type: string, name: string, inputs: Record<string, unknown>): { registersAtDeploy?: ProviderChildren } {
-    const children = providerChildren(type, name, inputs, process.cwd());
-    return children ? { registersAtDeploy: children } : {};
 }
 
 function valueOf<T>(output: pulumi.Output<T>): Promise<T> {

@@ -29,10 +29,10 @@ function summary(r: PlannedResource): string {
             if (get("stringData") !== undefined) parts.push(`data ${JSON.stringify(get("stringData"))}`);
             break;
         }
-        case "ConfigFile": {
-            parts.push(String(get("file")));
-            const children = r.registersAtDeploy;
-            if (children) parts.push(children.names ? `registers at deploy: ${children.names.join(", ")}` : "registers at deploy: the objects in that file (not read offline)");
+        case "CustomResourceDefinitionPatch": {
+            parts.push(`${get("metadata", "name")}  applied: created, or taken over where the cluster has it`);
+            const readAtDeploy = get("spec", "readAtDeploy");
+            if (readAtDeploy !== undefined) parts.push(`spec read from ${readAtDeploy} by pulumi up (not fetched offline)`);
             break;
         }
         case "PrivateKey":

@@ -15,7 +15,7 @@ import { closeScenario, MeshEnvironment, startMeshEnvironment } from "./support/
 import { E2eProject, openProject, recorder } from "./support/project";
 import { sequence } from "./support/sequence";
 import { writeStandIns } from "./support/standInCharts";
-import { expectNoChanges, normalised, ownSteps, providerSideChild } from "./support/steps";
+import { expectNoChanges, normalised, ownSteps } from "./support/steps";
 import { findToolchain, projectDir, toolsBin } from "./support/tools";
 import { Transcript } from "./support/transcript";
 
@@ -51,7 +51,7 @@ function report(step: string, result: CliResult): void {
 }
 
 /** Resources the engine creates through a provider: not components, not reads. */
-const isCustom = (r: PlannedResource) => !isComponentType(r.type) && r.type !== "kubernetes:yaml/v2:ConfigFile" && !r.read;
+const isCustom = (r: PlannedResource) => !isComponentType(r.type) && !r.read;
 
 /** Everything that waits for `urn`, directly or through others. */
 function dependents(plan: Plan, urn: string): Set<string> {
@@ -237,10 +237,8 @@ describe("fault: one cluster's API server stopped during up of the multicluster 
 
     test(`up fails naming ${stopped.name} once its API server stops; ${intact.name}'s resources are intact`, async () => {
         const planned = new Map(plan.resources.map((r) => [r.urn, r.cluster]));
-        const configFiles = new Map(plan.resources.filter((r) => r.type === "kubernetes:yaml/v2:ConfigFile").map((r) => [r.name, r.cluster]));
-        // A ConfigFile's provider-side children are named "<ConfigFile name>:<object>" and belong to its cluster.
-        const clusterOf = (urn: string) => planned.get(urn) ?? (providerSideChild(urn) ? configFiles.get(urn.split("::").pop()!.split(":")[0]) : undefined);
-        const isObject = (urn: string, type: string) => type.startsWith("kubernetes:") && !type.startsWith("kubernetes:yaml/") && clusterOf(urn) !== undefined;
+        const clusterOf = (urn: string) => planned.get(urn);
+        const isObject = (urn: string, type: string) => type.startsWith("kubernetes:") && clusterOf(urn) !== undefined;
         let stopping: Promise<void> | undefined;
         let stoppedAfter: string | undefined;
         const run = recorder();

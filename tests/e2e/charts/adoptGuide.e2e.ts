@@ -143,10 +143,12 @@ describe("adopting the guide's single-cluster install (real charts, simulated no
         console.log(`preview of the adoption: ${JSON.stringify(counts(ops))} (engine summary ${JSON.stringify(preview.changeSummary)})\n${Object.entries(ops).map(([op, names]) => `  ${op}: ${names.join(", ")}`).join("\n")}`);
         for (const op of forbidden) assert.deepEqual(ops[op] ?? [], [], `nothing to ${op}`);
         assert.deepEqual(ops.import, guideObjects, "exactly what the guide made is imported");
-        // Created: the two providers, the licence Secret and the fourth ClusterSPIFFEID (components and the
-        // provider-side CRD ConfigFile aside, whose children the adopting provider upserts).
-        const created = ownSteps(run.steps).filter((s) => s.op === "create" && !s.type.startsWith("ambient-spire:") && s.type !== "kubernetes:yaml/v2:ConfigFile").map(nameOf);
-        assert.deepEqual(created.sort(), [cluster.name, `${cluster.name}/adopt-existing`, `${cluster.name}-mesh-license`, `${cluster.name}-spire-istio-ambient-ns-reg`].sort());
+        // Created: the provider, the licence Secret and the fourth ClusterSPIFFEID, and the Gateway API CRDs' server-side
+        // applies, which take over the CRDs the guide applied (components aside).
+        const created = ownSteps(run.steps).filter((s) => s.op === "create" && !s.type.startsWith("ambient-spire:"));
+        const crdApplies = created.filter((s) => s.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinitionPatch");
+        assert.deepEqual(crdApplies.map((s) => (s.inputs as { metadata: { name: string } }).metadata.name).sort(), [...environment!.standIns.gatewayApiCrdNames].sort());
+        assert.deepEqual(created.filter((s) => !crdApplies.includes(s)).map(nameOf).sort(), [cluster.name, `${cluster.name}-mesh-license`, `${cluster.name}-spire-istio-ambient-ns-reg`].sort());
         const updates = run.steps.filter((s) => s.op === "update");
         console.log(`what each update after its import changes (the engine's diff paths):\n${updates.map((s) => `  ${nameOf(s)}: ${s.diffs.join(", ")}`).join("\n")}`);
         for (const step of updates) assert.ok(guideObjects.includes(nameOf(step)), `${nameOf(step)}: only adopted objects are updated`);

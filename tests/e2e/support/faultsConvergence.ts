@@ -35,7 +35,7 @@ export function stateProblems(deployment: Deployment, plan: Plan): string[] {
     for (const [urn, n] of counts) if (n > 1) problems.push(`${urn}: ${n} times in the state`);
     for (const r of plan.resources) if (!counts.has(r.urn)) problems.push(`${r.urn}: planned, not in the state`);
     const planned = new Set(plan.resources.map((r) => r.urn));
-    // The engine's own resources (stack, default providers) and the ConfigFile's provider-side children are not in the plan.
+    // The engine's own resources (stack, default providers) are not in the plan.
     const ours = ownSteps(deployment.resources.map((r) => ({ op: "same", urn: r.urn, type: r.type, inputs: undefined, diffs: [] })));
     for (const r of ours) if (!planned.has(r.urn)) problems.push(`${r.urn}: in the state, not planned`);
     return problems;
@@ -52,12 +52,13 @@ const liveKinds: Record<string, { kind: string; namespaced: boolean }> = {
     "kubernetes:core/v1:Secret": { kind: "secret", namespaced: true },
     "kubernetes:spire.spiffe.io/v1alpha1:ClusterSPIFFEID": { kind: "clusterspiffeids.spire.spiffe.io", namespaced: false },
     "kubernetes:gateway.networking.k8s.io/v1:Gateway": { kind: "gateways.gateway.networking.k8s.io", namespaced: true },
+    "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinitionPatch": { kind: "customresourcedefinition", namespaced: false },
+    "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition": { kind: "customresourcedefinition", namespaced: false },
 };
 
 /**
  * Live objects that should be there and are not, and Helm releases that are half-installed or not planned.
- * `only` restricts the check to some resources by engine name, a ConfigFile's children included (for a
- * deployment that stopped halfway).
+ * `only` restricts the check to some resources by engine name (for a deployment that stopped halfway).
  */
 export function liveProblems(plan: Plan, kubes: ReadonlyMap<string, Kube>, only?: (resource: { name: string; cluster: string }) => boolean): string[] {
     const problems: string[] = [];
@@ -67,7 +68,7 @@ export function liveProblems(plan: Plan, kubes: ReadonlyMap<string, Kube>, only?
     for (const r of plan.resources) {
         if (r.cluster === null || r.read) continue;
         const cluster = r.cluster;
-        if (only && r.type !== "kubernetes:yaml/v2:ConfigFile" && !only({ name: r.name, cluster })) continue;
+        if (only && !only({ name: r.name, cluster })) continue;
         const kube = kubes.get(r.cluster);
         if (!kube) throw new Error(`no kubectl for cluster ${r.cluster}`);
         const inputs = r.inputs as { metadata?: Metadata; name?: string; namespace?: string };
@@ -79,12 +80,6 @@ export function liveProblems(plan: Plan, kubes: ReadonlyMap<string, Kube>, only?
                 problems.push(`${r.cluster}: Helm release ${namespace}/${name} has records ${JSON.stringify(statuses)}, want one deployed`);
             }
             (releases.get(r.cluster) ?? releases.set(r.cluster, new Set()).get(r.cluster)!).add(`${namespace}/${name}`);
-        } else if (r.type === "kubernetes:yaml/v2:ConfigFile") {
-            for (const child of r.registersAtDeploy?.names ?? []) {
-                if (only && !only({ name: child, cluster })) continue;
-                const crd = child.slice(child.indexOf(":") + 1);
-                if (!kube.get("customresourcedefinition", crd)) problems.push(`${r.cluster}: CRD ${crd} of ${r.name} missing`);
-            }
         } else if (r.type.startsWith("kubernetes:") && r.type !== "pulumi:providers:kubernetes") {
             const kind = liveKinds[r.type];
             const metadata = inputs.metadata;

@@ -1,5 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { gatewayApi, gatewayApiCrdNames } from "../../../components/istio/gatewayApiCrds";
+import { standInGatewayApiManifest, upstreamDir } from "../../support/gatewayApiManifest";
 
 /**
  * Local stand-ins for the charts, so that `pulumi up` runs without a registry. spire-crds carries the real
@@ -7,7 +9,7 @@ import * as path from "node:path";
  * Helm received into a ConfigMap `<release>-received-values`, which the suite reads back and compares with the
  * values the program meant to send. No pods: the API servers have no kubelet.
  */
-export const upstreamDir = path.resolve(__dirname, "..", "..", "..", "..", "shared", "upstream");
+export { upstreamDir };
 
 /** The chart keys of `ambient-spire:sources.charts`, with the chart each stands in for. */
 export const standInCharts = {
@@ -54,6 +56,6 @@ export function writeStandIns(dir: string, projectDir: string): StandIns {
         charts[key] = path.relative(projectDir, chartDir);
     }
     const crdFile = path.join(dir, "gateway-api-standard-install.yaml");
-    fs.copyFileSync(path.join(upstreamDir, "gateway-api-v1.3.0", "gateway.networking.k8s.io_gateways.yaml"), crdFile);
-    return { sources: { charts, gatewayApiCrds: path.relative(projectDir, crdFile) }, gatewayApiCrdNames: ["gateways.gateway.networking.k8s.io"] };
+    fs.writeFileSync(crdFile, standInGatewayApiManifest());
+    return { sources: { charts, gatewayApiCrds: path.relative(projectDir, crdFile) }, gatewayApiCrdNames: gatewayApiCrdNames(gatewayApi.version) };
 }

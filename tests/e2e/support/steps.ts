@@ -29,18 +29,14 @@ export function predicted(before: Plan, next: Plan): Record<string, string[]> {
     return Object.fromEntries(Object.entries(shape).filter(([, urns]) => urns.length > 0).map(([op, urns]) => [op, urns.sort()]));
 }
 
-/** Resources the program registers itself; the engine adds the stack, default providers and provider-side children. */
+/** Resources the program registers itself; the engine adds the stack and default providers. */
 export function ownSteps(steps: readonly Step[]): Step[] {
-    return steps.filter((s) => s.type !== "pulumi:pulumi:Stack" && !/::pulumi:providers:[^:]+::default/.test(s.urn) && !providerSideChild(s.urn));
-}
-
-export function providerSideChild(urn: string): boolean {
-    return /\$kubernetes:yaml\/v2:ConfigFile\$/.test(urn);
+    return steps.filter((s) => s.type !== "pulumi:pulumi:Stack" && !/::pulumi:providers:[^:]+::default/.test(s.urn));
 }
 
 /**
  * Where the offline plan and a real preview of an empty stack disagree: URNs, types, and inputs wherever both
- * know them. Components report no inputs to the engine (ours, and the provider-side ConfigFile).
+ * know them. Components report no inputs to the engine.
  */
 export function planVersusPreview(plan: Plan, steps: readonly Step[]): string[] {
     const real = ownSteps(steps);
@@ -56,7 +52,7 @@ export function planVersusPreview(plan: Plan, steps: readonly Step[]): string[] 
 }
 
 function hasEngineInputs(r: PlannedResource): boolean {
-    return !r.type.startsWith("ambient-spire:") && r.type !== "kubernetes:yaml/v2:ConfigFile";
+    return !r.type.startsWith("ambient-spire:");
 }
 
 /**
@@ -67,14 +63,6 @@ function engineView(inputs: Record<string, unknown> | undefined): Record<string,
     if (inputs?.kind !== "Secret" || inputs.stringData !== undefined || inputs.data === undefined) return inputs;
     const { data, ...rest } = inputs;
     return { ...rest, stringData: data };
-}
-
-/** The ConfigFile children a preview shows, by name, and the ones the plan says the provider registers. */
-export function providerChildren(plan: Plan, steps: readonly Step[]): { preview: string[]; plan: string[] } {
-    return {
-        preview: steps.filter((s) => providerSideChild(s.urn)).map((s) => s.urn.split("::").pop()!).sort(),
-        plan: plan.resources.filter((r) => r.type === "kubernetes:yaml/v2:ConfigFile").flatMap((r) => r.registersAtDeploy?.names ?? []).sort(),
-    };
 }
 
 /** `preview` and `refresh` of a stack that was just deployed: the engine must find nothing to do. */
