@@ -3,14 +3,15 @@ import { describe, test } from "node:test";
 import { parseRunnerArgs, suiteNodeArgs } from "./e2e/support/realBenchArgs";
 import { TreeSampler } from "./e2e/support/realBenchPreview";
 import { descendants, parseStat, parseVmRss, PeakRss, processTable, ProcReader, programName, sampleTree } from "./e2e/support/realBenchProcs";
-import { planMismatch, RealCaseResult, ratioBetween, renderRealTable, summariseRealCase } from "./e2e/support/realBenchReport";
+import { planMismatch, RealCaseResult, ratioBetween, renderEntryTable, renderRealTable, summariseRealCase } from "./e2e/support/realBenchReport";
+import { bytesPerCluster, checkTargets, renderTargets } from "./e2e/support/realBenchTargets";
 
 /** The real-engine bench's pure parts: the runner's arguments, /proc parsing and summing, the table and ratio. */
 
 describe("npm run e2e arguments", () => {
-    test("no argument is the suite; --bench alone is N = 1, 2, 4, 8 with 3 runs", () => {
+    test("no argument is the suite; --bench alone is N = 1, 2, 4, 8, 16 with 3 runs", () => {
         assert.deepEqual(parseRunnerArgs([]), { mode: "suite" });
-        assert.deepEqual(parseRunnerArgs(["--bench"]), { mode: "bench", json: false, runs: 3, clusters: [1, 2, 4, 8] });
+        assert.deepEqual(parseRunnerArgs(["--bench"]), { mode: "bench", json: false, runs: 3, clusters: [1, 2, 4, 8, 16] });
         assert.deepEqual(parseRunnerArgs(["--bench", "--clusters", "8,2", "--json", "--runs", "1"]), { mode: "bench", json: true, runs: 1, clusters: [2, 8] });
     });
 
@@ -128,6 +129,8 @@ function result(clusters: number, resources: number, runsMs: number[], peakMiB: 
     return {
         clusters, resources, peerLinks: clusters * (clusters - 1), engineSteps: resources + 4, changeSummary: { create: resources + 2 }, planResources, runsMs,
         peakRssBytes: peakMiB * 1024 ** 2, largest: { pid: 1, name: "node", bytes: 512 * 1024 ** 2 }, commands: [],
+        committedEntry: "ts-node", otherEntry: { entry: "precompiled", runsMs: runsMs.map((ms) => ms / 2), peakRssBytes: (peakMiB / 2) * 1024 ** 2 },
+        floor: { runsMs: runsMs.map((ms) => ms / 4), peakRssBytes: 200 * 1024 ** 2 },
     };
 }
 
@@ -162,5 +165,34 @@ describe("the real-engine table and the N=8 / N=2 ratio", () => {
     test("a preview whose resource count differs from the offline plan's is named", () => {
         assert.equal(planMismatch(result(2, 70, [1], 1)), undefined);
         assert.equal(planMismatch(result(2, 70, [1], 1, 69)), "N=2: the preview has 70 resources, npm run plan 69");
+    });
+});
+
+describe("the real-engine targets, checked by the bench itself", () => {
+    const mib = 1024 ** 2;
+    // Peak RSS = 300 MiB + 120 MiB per cluster; time per resource falls with N.
+    const linear = [1, 2, 4, 8, 16].map((n) => summariseRealCase(result(n, 45 * n, [10_000 + 1_000 * n], 300 + 120 * n)));
+
+    test("each added cluster is the least-squares slope of peak RSS over N", () => {
+        assert.ok(Math.abs(bytesPerCluster(linear)! - 120 * mib) < 1);
+        assert.equal(bytesPerCluster(linear.slice(0, 1)), undefined);
+    });
+
+    test("met when under every limit; each limit can be missed on its own; a missing N is not checked", () => {
+        assert.deepEqual(checkTargets(linear).map((t) => t.met), [true, true, true]);
+        const heavy = linear.map((c) => (c.clusters === 8 ? { ...c, peakRssBytes: 1401 * mib } : c));
+        assert.deepEqual(checkTargets(heavy).map((t) => t.met), [false, true, true]);
+        const steep = [1, 2, 4, 8, 16].map((n) => summariseRealCase(result(n, 45 * n, [10_000], 100 + 140 * n)));
+        assert.deepEqual(checkTargets(steep).map((t) => t.met), [true, false, true]);
+        const slower = linear.map((c) => (c.clusters === 16 ? { ...c, msPerResource: linear[2]!.msPerResource * 1.01 } : c));
+        assert.deepEqual(checkTargets(slower).map((t) => t.met), [true, true, false]);
+        assert.deepEqual(checkTargets(linear.slice(0, 2)).map((t) => t.met), [null, true, null]);
+        assert.match(renderTargets(checkTargets(heavy)), /peak RSS at N=8 ≤ 1400 MiB: 1401 MiB — MISSED/);
+    });
+
+    test("the entry table puts both entries and the floor side by side", () => {
+        const lines = renderEntryTable(linear).split("\n");
+        assert.match(lines[0]!, /^case\s+ts-node s\s+precompiled s\s+floor s\s+program\/floor\s+ts-node MiB\s+precompiled MiB\s+floor MiB$/);
+        assert.match(lines[1]!, /^N=1\s+11\.00\s+5\.50\s+2\.75\s+4\.00×\s+420\s+210\s+200$/);
     });
 });

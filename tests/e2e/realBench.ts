@@ -7,8 +7,11 @@ import { startControlPlanes } from "./support/controlPlane";
 import { openProject } from "./support/project";
 import { PeakRss } from "./support/realBenchProcs";
 import { timedPreview, TreeSampler } from "./support/realBenchPreview";
-import { planMismatch, RealCaseResult, ratioBetween, renderRealTable, summariseRealCase } from "./support/realBenchReport";
+import { planMismatch, RealCaseResult, ratioBetween, renderEntryTable, renderRealTable, summariseRealCase } from "./support/realBenchReport";
 import { writeStandIns } from "./support/standInCharts";
+import { Entry, usePrecompiledEntry, writeFloorProject } from "./support/realBenchEntries";
+import { checkTargets, renderTargets } from "./support/realBenchTargets";
+import { spawnSync } from "node:child_process";
 import { ownSteps } from "./support/steps";
 import { findToolchain, projectDir, Toolchain, toolsBin } from "./support/tools";
 
@@ -59,6 +62,9 @@ interface Context {
     readonly progress: (line: string) => void;
 }
 
+/** The entry point Pulumi.yaml commits: ts-node unless `runtime.options.typescript` is false. */
+const committedEntry: Entry = /typescript:\s*false/.test(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) ? "precompiled" : "ts-node";
+
 async function measure(n: number, runs: number, { toolchain, root, sampler, progress }: Context): Promise<RealCaseResult> {
     const caseRoot = path.join(root, `n${n}`);
     const stackFile = stackFileValues(n);
@@ -96,7 +102,42 @@ async function measure(n: number, runs: number, { toolchain, root, sampler, prog
         }
         const largest = peaks.map((p) => p.largest).reduce((a, b) => ((b?.bytes ?? 0) > (a?.bytes ?? 0) ? b : a));
         if (!largest) throw new Error(`N=${n}: no process of the preview was ever sampled`);
+
+        // The same stack with the other entry point, then the floor: same runs, same sampler, same machine state.
+        const timedSeries = async (label: string, run: (label: string) => Promise<{ ms: number; peak: PeakRss; steps: readonly { type: string }[] }>, expected: number) => {
+            progress(`N=${n}: ${label} warm-up…`);
+            await run(`${label}-warm-up`);
+            const series: { ms: number; peak: PeakRss }[] = [];
+            for (let index = 1; index <= runs; index++) {
+                const timed = await run(`${label}-${index}`);
+                const count = timed.steps.filter((s) => s.type !== "pulumi:pulumi:Stack" && !s.type.startsWith("pulumi:providers:")).length;
+                if (count !== expected) throw new Error(`N=${n} ${label} run ${index}: ${count} resources, want ${expected}`);
+                progress(`N=${n}: ${label} run ${index}/${runs} ${(timed.ms / 1000).toFixed(1)} s, peak ${(timed.peak.totalBytes / mebibyte).toFixed(0)} MiB`);
+                series.push(timed);
+            }
+            return { runsMs: series.map((t) => t.ms), peakRssBytes: Math.max(...series.map((t) => t.peak.totalBytes)) };
+        };
+        const ownCount = own.filter((s) => !s.type.startsWith("pulumi:providers:")).length;
+        const other: Entry = committedEntry === "ts-node" ? "precompiled" : "ts-node";
+        if (other === "precompiled") usePrecompiledEntry(project.dir);
+        else throw new Error("the committed entry is already precompiled; compare against ts-node by hand");
+        const otherEntry = { entry: other, ...(await timedSeries(other, preview, ownCount)) };
+        const floorDir = path.join(caseRoot, "floor");
+        writeFloorProject(floorDir);
+        const cli = (args: string[]) => {
+            const result = spawnSync(path.join(toolchain.bin, "pulumi"), args, { cwd: floorDir, env: { ...process.env, ...project.env }, encoding: "utf8" });
+            if (result.status !== 0) throw new Error(`pulumi ${args.join(" ")} (floor): exit ${result.status}\n${result.stdout}${result.stderr}`);
+        };
+        cli(["stack", "init", "floor", "--non-interactive"]);
+        cli(["config", "set", "resources", String(own.length), "--stack", "floor"]);
+        const floorPreview = (label: string) => timedPreview({
+            pulumi: path.join(toolchain.bin, "pulumi"), cwd: floorDir, env: project.env, stack: "floor", logDir, label, timeoutMs: previewTimeoutMs, sampler,
+        });
+        const floor = await timedSeries("floor", floorPreview, own.length);
         return {
+            committedEntry,
+            otherEntry,
+            floor,
             clusters: n,
             resources: own.length,
             peerLinks: own.filter((s) => s.type === "ambient-spire:multicluster:PeerLink").length,
@@ -136,6 +177,8 @@ export async function runRealBench(options: RealBenchOptions): Promise<number> {
     const cases = results.map(summariseRealCase);
     const ratio = ratioBetween(cases);
     const mismatches = results.map(planMismatch).filter((m): m is string => m !== undefined);
+    const targets = checkTargets(cases);
+    const missed = targets.filter((t) => t.met === false);
     const wholeRun = {
         seconds: (performance.now() - started) / 1000,
         peakRssBytes: sampler.whole.totalBytes,
@@ -144,12 +187,16 @@ export async function runRealBench(options: RealBenchOptions): Promise<number> {
     const host = machine();
     const load = { start: loadAtStart, end: loadAverage() };
     if (options.json) {
-        process.stdout.write(`${JSON.stringify({ machine: host, loadAverage: load, runs: options.runs, cases, ratio: ratio ?? null, wholeRun, planMismatches: mismatches }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ machine: host, loadAverage: load, runs: options.runs, cases, ratio: ratio ?? null, targets, wholeRun, planMismatches: mismatches }, null, 2)}\n`);
     } else {
         process.stdout.write([
             `${host}; real pulumi preview, one warm-up then ${options.runs} timed run(s) per N; load average (1/5/15 min) ${load.start} at start, ${load.end} at end`,
             "",
             renderRealTable(cases, ratio).trimEnd(),
+            "",
+            renderEntryTable(cases).trimEnd(),
+            "",
+            renderTargets(targets).trimEnd(),
             `engine steps per preview (stack, providers, provider-side children included): ${cases.map((c) => `N=${c.clusters}: ${c.engineSteps} (${Object.entries(c.changeSummary).map(([op, k]) => `${op} ${k}`).join(", ")})`).join("; ")}`,
             `processes of the last preview of N=${cases[cases.length - 1].clusters}:`,
             ...cases[cases.length - 1].commands.map((command) => `  ${command.length > 200 ? `${command.slice(0, 200)}…` : command}`),
@@ -159,5 +206,5 @@ export async function runRealBench(options: RealBenchOptions): Promise<number> {
             "",
         ].join("\n"));
     }
-    return mismatches.length === 0 ? 0 : 1;
+    return mismatches.length === 0 && missed.length === 0 ? 0 : 1;
 }

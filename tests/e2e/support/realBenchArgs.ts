@@ -8,7 +8,7 @@ export type RunnerArgs =
     | { readonly mode: "charts"; readonly dir: string }
     | { readonly mode: "bench"; readonly json: boolean; readonly runs: number; readonly clusters: readonly number[] };
 
-export const runnerUsage = "usage: npm run e2e [-- --charts <dir> | --bench [--json] [--runs <n ≥ 1>] [--clusters <N,N,…> (default 1,2,4,8)]]";
+export const runnerUsage = "usage: npm run e2e [-- --charts <dir> | --bench [--json] [--runs <n ≥ 1>] [--clusters <N,N,…> (default 1,2,4,8,16)]]";
 
 export function parseRunnerArgs(argv: readonly string[]): RunnerArgs | undefined {
     if (argv.length === 0) return { mode: "suite" };
@@ -16,7 +16,7 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs | undefined
     if (argv[0] !== "--bench") return undefined;
     let json = false;
     let runs = 3;
-    let clusters = [1, 2, 4, 8];
+    let clusters = [1, 2, 4, 8, 16];
     for (let index = 1; index < argv.length; index++) {
         const [flag, value] = [argv[index], argv[index + 1]];
         if (flag === "--json" && !json) json = true;

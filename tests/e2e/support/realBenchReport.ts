@@ -19,6 +19,18 @@ export interface RealCaseResult {
     readonly largest: ProcessRss;
     /** Command lines of the processes of the last timed preview. */
     readonly commands: readonly string[];
+    /** How the previews above started the program: Pulumi.yaml as committed. */
+    readonly committedEntry: string;
+    /** The same stack's previews with the other entry point (precompiled against ts-node). */
+    readonly otherEntry: EntrySeries & { readonly entry: string };
+    /** A bare program registering as many components, with no provider: the fixed cost of a preview. */
+    readonly floor: EntrySeries;
+}
+
+/** Timed runs of one kind of preview, with the highest summed RSS of its process tree. */
+export interface EntrySeries {
+    readonly runsMs: readonly number[];
+    readonly peakRssBytes: number;
 }
 
 export interface RealCaseSummary extends RealCaseResult {
@@ -92,4 +104,23 @@ export function renderRealTable(cases: readonly RealCaseSummary[], ratio: Ratio 
             `each resource added from N=${ratio.low} to N=${ratio.high} cost ${ratio.marginalMsPerResource.toFixed(2)} ms`
         : "N=8 vs N=2: not both run");
     return `${lines.join("\n")}\n`;
+}
+
+/** Per N: the committed entry, the other one and the floor, as medians and peaks, with program/floor time. */
+export function renderEntryTable(cases: readonly RealCaseSummary[]): string {
+    if (cases.length === 0) return "";
+    const other = cases[0]!.otherEntry.entry;
+    const header = ["case", `${cases[0]!.committedEntry} s`, `${other} s`, "floor s", "program/floor", `${cases[0]!.committedEntry} MiB`, `${other} MiB`, "floor MiB"];
+    const rows = cases.map((c) => [
+        `N=${c.clusters}`,
+        (c.medianMs / 1000).toFixed(2),
+        (median(c.otherEntry.runsMs) / 1000).toFixed(2),
+        (median(c.floor.runsMs) / 1000).toFixed(2),
+        `${(c.medianMs / median(c.floor.runsMs)).toFixed(2)}×`,
+        (c.peakRssBytes / mebibyte).toFixed(0),
+        (c.otherEntry.peakRssBytes / mebibyte).toFixed(0),
+        (c.floor.peakRssBytes / mebibyte).toFixed(0),
+    ]);
+    const widths = header.map((h, index) => Math.max(h.length, ...rows.map((row) => row[index]!.length)));
+    return `${[pad(header, widths), ...rows.map((row) => pad(row, widths))].join("\n")}\n`;
 }
