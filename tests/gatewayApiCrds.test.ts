@@ -49,6 +49,10 @@ describe("the Gateway API manifest", () => {
 
     test("it must hold exactly the standard channel's CRDs", () => {
         assert.deepEqual([...gatewayApiCrdDocuments(manifest, "m.yaml", names).keys()].sort(), [...names].sort());
+        // The upstream Gateway CRD carries creationTimestamp: null and a status; an apply must own neither.
+        const gateway = gatewayApiCrdDocuments(manifest, "m.yaml", names).get("gateways.gateway.networking.k8s.io")!;
+        assert.deepEqual(Object.keys(gateway).sort(), ["metadata", "spec"]);
+        assert.deepEqual(Object.keys(gateway.metadata).sort(), ["annotations", "name"]);
         const refused: [string, RegExp][] = [
             [manifest.split("\n---\n").slice(1).join("\n---\n"), /holds the CRDs gatewayclasses.*, not the standard channel's .*gateways\.gateway/],
             [`${manifest}\n---\n${experimentalExtra}`, /tcproutes\.gateway\.networking\.k8s\.io/],

@@ -108,7 +108,13 @@ export function gatewayApiCrdDocuments(manifest: string, source: string, expecte
         if (object.kind !== "CustomResourceDefinition" || typeof object.metadata?.name !== "string" || typeof object.spec !== "object" || object.spec === null) {
             throw new GatewayApiManifestError(`the Gateway API manifest ${JSON.stringify(source)} holds a ${String(object.kind)}, not a named CustomResourceDefinition`, standardInstall);
         }
-        documents.set(object.metadata.name, object as CrdDocument);
+        // Only what an apply should own: a generated manifest may also carry `creationTimestamp: null` and a
+        // `status`, which belong to the API server.
+        const { name, annotations, labels } = object.metadata as { name: string; annotations?: Record<string, string>; labels?: Record<string, string> };
+        documents.set(name, {
+            metadata: { name, ...(annotations ? { annotations } : {}), ...(labels ? { labels } : {}) },
+            spec: object.spec as CrdDocument["spec"],
+        });
     }
     const found = [...documents.keys()].sort();
     const wanted = [...expected].sort();

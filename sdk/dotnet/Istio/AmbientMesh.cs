@@ -43,7 +43,7 @@ namespace Pulumi.AmbientSpire.Istio
     public sealed class AmbientMeshArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
-        /// Take over what the guide created — istio-system (made by `helm --create-namespace`), `cacerts` (N &gt; 1) and the four releases by name, keeping their history — instead of creating it. The licence Secret, which the guide does not make (it passes `license.value`), is created. The Gateway API CRDs are adopted by `gatewayApiCrdsProvider`'s upsert whether or not this is set. Default: none (everything is created).
+        /// Take over what the guide created — istio-system (made by `helm --create-namespace`), `cacerts` (N &gt; 1) and the four releases by name, keeping their history — instead of creating it. The licence Secret, which the guide does not make (it passes `license.value`), is created. The Gateway API CRDs are adopted by their server-side apply whether or not this is set. Default: none (everything is created).
         /// </summary>
         [Input("adopt")]
         public Pulumi.AmbientSpire.Adopt.Inputs.AdoptionArgs? Adopt { get; set; }
@@ -61,19 +61,19 @@ namespace Pulumi.AmbientSpire.Istio
         public string? ClusterDomain { get; set; }
 
         /// <summary>
-        /// Where the Gateway API CRDs are read from, by the provider at deploy time: a URL or a file (a mirror, for air-gapped clusters). Default: the standard-install.yaml of `gatewayApiVersion` on GitHub.
+        /// Where the Gateway API CRDs are read from, by the program when the component is built: a URL or a file (a mirror, for air-gapped clusters). It must hold exactly the standard channel's CRDs of `gatewayApiVersion`. Default: the standard-install.yaml of `gatewayApiVersion` on GitHub.
         /// </summary>
         [Input("gatewayApiCrdsFile")]
         public string? GatewayApiCrdsFile { get; set; }
 
         /// <summary>
-        /// Provider for the Gateway API CRDs, to the same cluster. Give one with `upsertExistingObjects: true` so that CRDs the cluster already has (managed clusters ship them; a destroy keeps them) are adopted instead of failing the create. Default: `provider`.
+        /// The text of that manifest, read already: a program that reads it before registering anything stops on a bad source before any change. Default: read from `gatewayApiCrdsFile`.
         /// </summary>
-        [Input("gatewayApiCrdsProvider")]
-        public Input<Pulumi.Kubernetes.Provider>? GatewayApiCrdsProvider { get; set; }
+        [Input("gatewayApiCrdsManifest")]
+        public string? GatewayApiCrdsManifest { get; set; }
 
         /// <summary>
-        /// Gateway API version for the CRDs. Default: v1.3.0 (the guide's).
+        /// Gateway API version for the CRDs; its standard channel's CRDs are installed. Default: v1.3.0 (the guide's).
         /// </summary>
         [Input("gatewayApiVersion")]
         public string? GatewayApiVersion { get; set; }
@@ -131,7 +131,7 @@ namespace Pulumi.AmbientSpire.Istio
         public Input<Pulumi.Kubernetes.Provider> Provider { get; set; } = null!;
 
         /// <summary>
-        /// Keep the Gateway API CRDs when this component is deleted. Default: true.
+        /// Keep the Gateway API CRDs when this component is deleted. True: each CRD is a server-side apply (a Patch resource), which creates it or takes over the one the cluster has (managed clusters ship them; a destroy keeps them), and a destroy leaves it. False: each is created, so a cluster that has them already fails the create, and a destroy deletes them. Default: true.
         /// </summary>
         [Input("retainCrdsOnDelete")]
         public bool? RetainCrdsOnDelete { get; set; }
