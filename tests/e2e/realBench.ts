@@ -9,7 +9,7 @@ import { PeakRss } from "./support/realBenchProcs";
 import { timedPreview, TreeSampler } from "./support/realBenchPreview";
 import { planMismatch, RealCaseResult, ratioBetween, renderEntryTable, renderRealTable, summariseRealCase } from "./support/realBenchReport";
 import { writeStandIns } from "./support/standInCharts";
-import { Entry, usePrecompiledEntry, writeFloorProject } from "./support/realBenchEntries";
+import { committedEntry, entries, entryEnvironment, Entry, usePrecompiledEntry, writeFloorProject } from "./support/realBenchEntries";
 import { checkTargets, renderTargets } from "./support/realBenchTargets";
 import { spawnSync } from "node:child_process";
 import { ownSteps } from "./support/steps";
@@ -62,8 +62,8 @@ interface Context {
     readonly progress: (line: string) => void;
 }
 
-/** The entry point Pulumi.yaml commits: ts-node unless `runtime.options.typescript` is false. */
-const committedEntry: Entry = /typescript:\s*false/.test(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) ? "precompiled" : "ts-node";
+/** The entry point the project commits, measured first; the others follow it at each N. */
+const committed: Entry = committedEntry(projectDir);
 
 async function measure(n: number, runs: number, { toolchain, root, sampler, progress }: Context): Promise<RealCaseResult> {
     const caseRoot = path.join(root, `n${n}`);
@@ -83,7 +83,7 @@ async function measure(n: number, runs: number, { toolchain, root, sampler, prog
         const logDir = path.join(caseRoot, "logs");
         fs.mkdirSync(logDir);
         const preview = (label: string) => timedPreview({
-            pulumi: path.join(toolchain.bin, "pulumi"), cwd: project.dir, env: project.env, stack: stackFile.name, logDir, label, timeoutMs: previewTimeoutMs, sampler,
+            pulumi: path.join(toolchain.bin, "pulumi"), cwd: project.dir, env: { ...project.env, ...entryEnvironment(committed) }, stack: stackFile.name, logDir, label, timeoutMs: previewTimeoutMs, sampler,
         });
         progress(`N=${n}: warm-up preview…`);
         const warmUp = await preview("warm-up");
@@ -118,10 +118,15 @@ async function measure(n: number, runs: number, { toolchain, root, sampler, prog
             return { runsMs: series.map((t) => t.ms), peakRssBytes: Math.max(...series.map((t) => t.peak.totalBytes)) };
         };
         const ownCount = own.filter((s) => !s.type.startsWith("pulumi:providers:")).length;
-        const other: Entry = committedEntry === "ts-node" ? "precompiled" : "ts-node";
-        if (other === "precompiled") usePrecompiledEntry(project.dir);
-        else throw new Error("the committed entry is already precompiled; compare against ts-node by hand");
-        const otherEntry = { entry: other, ...(await timedSeries(other, preview, ownCount)) };
+        // The other entries, precompiled last: it rewrites the project copy's Pulumi.yaml.
+        const otherEntries = [];
+        for (const entry of entries.filter((e) => e !== committed)) {
+            if (entry === "precompiled") usePrecompiledEntry(project.dir);
+            const withEntry = (label: string) => timedPreview({
+                pulumi: path.join(toolchain.bin, "pulumi"), cwd: project.dir, env: { ...project.env, ...entryEnvironment(entry) }, stack: stackFile.name, logDir, label, timeoutMs: previewTimeoutMs, sampler,
+            });
+            otherEntries.push({ entry, ...(await timedSeries(entry, withEntry, ownCount)) });
+        }
         const floorDir = path.join(caseRoot, "floor");
         writeFloorProject(floorDir);
         const cli = (args: string[]) => {
@@ -135,8 +140,8 @@ async function measure(n: number, runs: number, { toolchain, root, sampler, prog
         });
         const floor = await timedSeries("floor", floorPreview, own.length);
         return {
-            committedEntry,
-            otherEntry,
+            committedEntry: committed,
+            otherEntries,
             floor,
             clusters: n,
             resources: own.length,

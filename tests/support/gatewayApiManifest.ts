@@ -28,7 +28,15 @@ function standInCrd(name: string): string {
     return stringify({
         apiVersion: "apiextensions.k8s.io/v1",
         kind: "CustomResourceDefinition",
-        metadata: { name, annotations: { "gateway.networking.k8s.io/bundle-version": gatewayApi.version, "gateway.networking.k8s.io/channel": "standard" } },
+        // *.k8s.io groups need the approval annotation, as the real ones carry; the API server refuses them without.
+        metadata: {
+            name,
+            annotations: {
+                "api-approved.kubernetes.io": "https://github.com/kubernetes-sigs/gateway-api/pull/3328",
+                "gateway.networking.k8s.io/bundle-version": gatewayApi.version,
+                "gateway.networking.k8s.io/channel": "standard",
+            },
+        },
         spec: {
             group: group.join("."),
             names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase() },

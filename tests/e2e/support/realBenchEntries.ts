@@ -5,15 +5,30 @@ import { parseDocument } from "yaml";
 import { projectDir } from "./tools";
 
 /**
- * How `pulumi preview` starts the program: as committed (ts-node compiles and type-checks infra/index.ts on
- * every run), or precompiled (`tsc` output beside it, `main:` pointing at the JavaScript, ts-node off).
+ * How `pulumi preview` starts the program: ts-node type-checking the program on every run (Pulumi's default),
+ * ts-node transpiling only (tsconfig `noCheck`, what Pulumi then does), or precompiled (`tsc` output, `main:`
+ * pointing at the JavaScript, ts-node off).
  */
-export type Entry = "ts-node" | "precompiled";
+export type Entry = "type-check" | "transpile-only" | "precompiled";
+
+export const entries: readonly Entry[] = ["type-check", "transpile-only", "precompiled"];
+
+/** The entry the project commits: precompiled when Pulumi.yaml turns TypeScript off, else as tsconfig's noCheck says. */
+export function committedEntry(dir: string): Entry {
+    if (/typescript:\s*false/.test(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"))) return "precompiled";
+    const options = (JSON.parse(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8")) as { compilerOptions: { noCheck?: boolean } }).compilerOptions;
+    return options.noCheck === true ? "transpile-only" : "type-check";
+}
+
+/** The environment that makes Pulumi's ts-node check or not, whatever tsconfig says (its PULUMI_NODEJS_TRANSPILE_ONLY). */
+export function entryEnvironment(entry: Entry): Record<string, string> {
+    return entry === "precompiled" ? {} : { PULUMI_NODEJS_TRANSPILE_ONLY: entry === "transpile-only" ? "true" : "false" };
+}
 
 /** Compiles the project copy with its own tsconfig and points Pulumi.yaml at the output. */
 export function usePrecompiledEntry(dir: string): void {
     const tsc = path.join(projectDir, "node_modules", "typescript", "bin", "tsc");
-    const built = spawnSync(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: dir, encoding: "utf8" });
+    const built = spawnSync(process.execPath, [tsc, "-p", "tsconfig.json", "--noCheck", "false"], { cwd: dir, encoding: "utf8" });
     if (built.status !== 0) throw new Error(`tsc in ${dir}: exit ${built.status}\n${built.stdout}${built.stderr}`);
     const outDir = (JSON.parse(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8")) as { compilerOptions: { outDir: string } }).compilerOptions.outDir;
     const file = path.join(dir, "Pulumi.yaml");

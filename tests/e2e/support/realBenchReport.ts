@@ -21,8 +21,8 @@ export interface RealCaseResult {
     readonly commands: readonly string[];
     /** How the previews above started the program: Pulumi.yaml as committed. */
     readonly committedEntry: string;
-    /** The same stack's previews with the other entry point (precompiled against ts-node). */
-    readonly otherEntry: EntrySeries & { readonly entry: string };
+    /** The same stack's previews with each other entry point, in the order they ran. */
+    readonly otherEntries: readonly (EntrySeries & { readonly entry: string })[];
     /** A bare program registering as many components, with no provider: the fixed cost of a preview. */
     readonly floor: EntrySeries;
 }
@@ -106,21 +106,23 @@ export function renderRealTable(cases: readonly RealCaseSummary[], ratio: Ratio 
     return `${lines.join("\n")}\n`;
 }
 
-/** Per N: the committed entry, the other one and the floor, as medians and peaks, with program/floor time. */
+/** Per N: the committed entry, the others and the floor, as medians and peaks, with program/floor time. */
 export function renderEntryTable(cases: readonly RealCaseSummary[]): string {
     if (cases.length === 0) return "";
-    const other = cases[0]!.otherEntry.entry;
-    const header = ["case", `${cases[0]!.committedEntry} s`, `${other} s`, "floor s", "program/floor", `${cases[0]!.committedEntry} MiB`, `${other} MiB`, "floor MiB"];
-    const rows = cases.map((c) => [
-        `N=${c.clusters}`,
-        (c.medianMs / 1000).toFixed(2),
-        (median(c.otherEntry.runsMs) / 1000).toFixed(2),
-        (median(c.floor.runsMs) / 1000).toFixed(2),
-        `${(c.medianMs / median(c.floor.runsMs)).toFixed(2)}×`,
-        (c.peakRssBytes / mebibyte).toFixed(0),
-        (c.otherEntry.peakRssBytes / mebibyte).toFixed(0),
-        (c.floor.peakRssBytes / mebibyte).toFixed(0),
-    ]);
+    const first = cases[0]!;
+    const names = [first.committedEntry, ...first.otherEntries.map((e) => e.entry)];
+    const header = ["case", ...names.map((n) => `${n} s`), "floor s", `${first.committedEntry}/floor`, ...names.map((n) => `${n} MiB`), "floor MiB"];
+    const rows = cases.map((c) => {
+        const series = [{ runsMs: c.runsMs, peakRssBytes: c.peakRssBytes }, ...c.otherEntries];
+        return [
+            `N=${c.clusters}`,
+            ...series.map((s) => (median(s.runsMs) / 1000).toFixed(2)),
+            (median(c.floor.runsMs) / 1000).toFixed(2),
+            `${(c.medianMs / median(c.floor.runsMs)).toFixed(2)}×`,
+            ...series.map((s) => (s.peakRssBytes / mebibyte).toFixed(0)),
+            (c.floor.peakRssBytes / mebibyte).toFixed(0),
+        ];
+    });
     const widths = header.map((h, index) => Math.max(h.length, ...rows.map((row) => row[index]!.length)));
     return `${[pad(header, widths), ...rows.map((row) => pad(row, widths))].join("\n")}\n`;
 }
