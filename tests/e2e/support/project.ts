@@ -76,6 +76,8 @@ export async function openProject(root: string, toolchain: Toolchain, kubeconfig
             const result = spawnSync(process.execPath, ["--import", "tsx", path.join(dir, "infra", "plan", "cli.ts"), stack, "--json", ...references], {
                 cwd: dir,
                 encoding: "utf8",
+                // The plan holds each cluster's Gateway API CRD specs when they come from a file: past spawnSync's 1 MiB default at N = 8.
+                maxBuffer: 1 << 30,
                 env: { ...process.env, AMBIENT_SPIRE_PROJECT_DIR: dir },
             });
             if (result.status !== 0) throw new Error(`npm run plan -- ${stack} --json ${references.join(" ")}: exit ${result.status}\n${result.stderr}`);
