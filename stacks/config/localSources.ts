@@ -6,6 +6,7 @@ import { chartValuesTree, unknownValues, ValuesTree } from "../../components/hel
 import { descopePilot, IstioChart, istioValuesBeyondValuesYaml } from "../../components/istio/meshValues";
 import { closest, ConfigError, quoteValue, settingName } from "./errors";
 import { ChartName, MeshSpec, MeshSources } from "./load";
+import { isUrl } from "../../components/istio/gatewayApiCrds";
 
 /** The spec with its local files found and handed on (see localiseSources), and chart values checked against local charts. */
 export function withLocalFiles(spec: MeshSpec, cwd: string = process.cwd()): MeshSpec {
@@ -60,7 +61,7 @@ export function localiseSources(sources: MeshSources, cwd: string = process.cwd(
     return {
         ...sources,
         charts,
-        ...(crds !== undefined && !/^[a-z][a-z0-9+.-]*:\/\//.test(crds)
+        ...(crds !== undefined && !isUrl(crds)
             ? { gatewayApiCrds: localPath(["sources", "gatewayApiCrds"], crds, cwd, root, "a URL (https://…) or the path of the Gateway API standard-install YAML") }
             : {}),
     };
