@@ -13,6 +13,7 @@ import { writeStandIns } from "./support/standInCharts";
 import { findToolchain } from "./support/tools";
 import { sequence } from "./support/sequence";
 import { Transcript } from "./support/transcript";
+import { gatewayApi, gatewayApiCrdNames } from "../../components/istio/gatewayApiCrds";
 
 /**
  * The component package from a program that is not TypeScript: the Pulumi YAML examples, run by the real CLI and
@@ -150,7 +151,7 @@ describe("component package from Pulumi YAML on the real engine", () => {
         const namespaces = kube("yaml-1").list("namespaces").map((n) => n.metadata.name).sort();
         assert.deepEqual(namespaces, ["default", "kube-node-lease", "kube-public", "kube-system"]);
         const crds = kube("yaml-1").list("customresourcedefinitions").map((c) => c.metadata.name).sort();
-        assert.deepEqual(crds, ["clusterspiffeids.spire.spiffe.io", "gateways.gateway.networking.k8s.io"]);
+        assert.deepEqual(crds, ["clusterspiffeids.spire.spiffe.io", ...gatewayApiCrdNames(gatewayApi.version)].sort());
     });
 
     test("a bad Mesh argument ends the preview with its one line, naming the argument", async () => {
