@@ -68,11 +68,15 @@ export function readGatewayApiManifest(source: string): Promise<string> {
     return manifestReader(source);
 }
 
-/** Replaces the reader for what runs next in this process; returns the one it replaced, to put back. */
-export function useManifestReader(reader: ManifestReader): ManifestReader {
+/** Runs `run` with `reader` in place of the current reader, and puts the current one back, pass or fail. */
+export async function withManifestReader<T>(reader: ManifestReader, run: () => Promise<T>): Promise<T> {
     const previous = manifestReader;
     manifestReader = reader;
-    return previous;
+    try {
+        return await run();
+    } finally {
+        manifestReader = previous;
+    }
 }
 
 /** A file is read, a URL fetched. */

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { revealKeys, toJson, valueToJson } from "./inputs";
 import { isComponentType, Plan, PlannedResource } from "./model";
-import { useManifestReader } from "../../components/istio/gatewayApiCrds";
+import { withManifestReader } from "../../components/istio/gatewayApiCrds";
 import { offlineManifest } from "./offlineManifest";
 
 /** What a mock returns for a resource: its id and the outputs a provider would compute. */
@@ -84,9 +84,8 @@ export async function recordPlan(program: () => unknown, options: RecordOptions)
     let outputs: unknown;
     let failure: { error: unknown } | undefined;
     // Offline, as the rest of the mock engine: a Gateway API manifest at a URL is not fetched (offlineManifest.ts).
-    const onlineReader = useManifestReader(offlineManifest);
-    try {
-        await pulumi.runtime.runInPulumiStack(async () => {
+    await withManifestReader(offlineManifest, () =>
+        pulumi.runtime.runInPulumiStack(async () => {
             pulumi.runtime.registerStackTransformation((args) => {
                 seen.push({ resource: args.resource, type: args.type, name: args.name, opts: args.opts, props: args.props });
                 return undefined;
@@ -98,10 +97,8 @@ export async function recordPlan(program: () => unknown, options: RecordOptions)
                 failure = { error };
             }
             return {};
-        });
-    } finally {
-        useManifestReader(onlineReader);
-    }
+        }),
+    );
     if (failure) throw failure.error;
 
     const stackResource = pulumi.runtime.getStackResource();

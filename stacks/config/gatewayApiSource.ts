@@ -3,7 +3,7 @@ import { ConfigError, configNamespace } from "./errors";
 import { MeshSpec } from "./load";
 
 /** Where a stack's Gateway API CRDs come from: its setting, or the guide's release on GitHub. */
-export function gatewayApiSourceOf(spec: MeshSpec): string {
+function gatewayApiSourceOf(spec: MeshSpec): string {
     return spec.sources.gatewayApiCrds ?? gatewayApi.standardInstallUrl(gatewayApi.version);
 }
 

@@ -83,7 +83,7 @@ async function measure(n: number, runs: number, { toolchain, root, sampler, prog
         const logDir = path.join(caseRoot, "logs");
         fs.mkdirSync(logDir);
         const preview = (label: string) => timedPreview({
-            pulumi: path.join(toolchain.bin, "pulumi"), cwd: project.dir, env: { ...project.env, ...entryEnvironment(committed) }, stack: stackFile.name, logDir, label, timeoutMs: previewTimeoutMs, sampler,
+            pulumi: path.join(toolchain.bin, "pulumi"), cwd: project.dir, env: project.env, stack: stackFile.name, logDir, label, timeoutMs: previewTimeoutMs, sampler,
         });
         progress(`N=${n}: warm-up preview…`);
         const warmUp = await preview("warm-up");

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { readManifestSource, useManifestReader } from "../../components/istio/gatewayApiCrds";
+import { readManifestSource, withManifestReader } from "../../components/istio/gatewayApiCrds";
 import { offlineManifest } from "../../infra/plan/offlineManifest";
 
 /**
@@ -17,19 +17,16 @@ export async function runCounting(
     await pulumi.runtime.setMocks({ newResource: (a) => ((registered += 1), { id: "", state: a.inputs }), call: (a) => a.inputs }, "ambient-spire", "bad", true);
     pulumi.runtime.setAllConfig(config, [...secretKeys]);
     let error: unknown;
-    const onlineReader = useManifestReader(fetchUrls ? readManifestSource : offlineManifest);
-    try {
-        await pulumi.runtime.runInPulumiStack(async () => {
+    await withManifestReader(fetchUrls ? readManifestSource : offlineManifest, () =>
+        pulumi.runtime.runInPulumiStack(async () => {
             try {
                 await program();
             } catch (e) {
                 error = e;
             }
             return {};
-        });
-    } finally {
-        useManifestReader(onlineReader);
-    }
+        }),
+    );
     // Registrations reach the mock asynchronously: wait until the count settles.
     for (let last = -1; last !== registered; ) {
         last = registered;

@@ -20,7 +20,10 @@ export function committedEntry(dir: string): Entry {
     return options.noCheck === true ? "transpile-only" : "type-check";
 }
 
-/** The environment that makes Pulumi's ts-node check or not, whatever tsconfig says (its PULUMI_NODEJS_TRANSPILE_ONLY). */
+/**
+ * The environment that makes Pulumi's ts-node check or not, whatever tsconfig says (its PULUMI_NODEJS_TRANSPILE_ONLY),
+ * for the entries other than the committed one, which runs with none, as users run it.
+ */
 export function entryEnvironment(entry: Entry): Record<string, string> {
     return entry === "precompiled" ? {} : { PULUMI_NODEJS_TRANSPILE_ONLY: entry === "transpile-only" ? "true" : "false" };
 }
