@@ -4,10 +4,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe } from "node:test";
 import { Stack } from "@pulumi/pulumi/automation";
-import { stringify } from "yaml";
 import { GuidePki } from "../../support/guidePki";
+import { GuideInstall } from "../support/guideInstall";
 import { closeScenario, MeshEnvironment, startMeshEnvironment } from "../support/meshEnvironment";
-import { E2eProject, recorder, Step } from "../support/project";
+import { byOp, changedPaths, counts, forbiddenOps, guideObjectsOf, guideReleases, nameOf, releaseValues, releasesWithoutCorrections } from "../support/adoptionSteps";
+import { E2eProject, recorder } from "../support/project";
 import { chartsEnv, findRealCharts, RealCharts, realChartSources, simulatedNodeChartValues } from "../support/realCharts";
 import { sequence } from "../support/sequence";
 import { ownSteps } from "../support/steps";
@@ -29,24 +30,9 @@ const licence = "E2E-LICENCE-adopt-DO-NOT-LEAK";
 const nodes = 2;
 const { clusters, istio } = committedStack("dev");
 const [cluster] = clusters;
-const releases = [["spire-server", "spire-crds"], ["spire-server", "spire"], ["istio-system", "istio-base"], ["istio-system", "istiod"], ["istio-system", "istio-cni"], ["istio-system", "ztunnel"]] as const;
-/** What the guide's commands create, by the program's resource name (the imports the preview must show). */
-const guideObjects = [
-    "cluster1-spire-namespace", "cluster1-spire-upstream-ca", "cluster1-spire-crds", "cluster1-spire-release",
-    "cluster1-spire-istio-ztunnel-reg", "cluster1-spire-istio-waypoint-reg", "cluster1-spire-istio-ambient-reg",
-    "cluster1-mesh-system-namespace", "cluster1-mesh-istio-base", "cluster1-mesh-istiod", "cluster1-mesh-istio-cni", "cluster1-mesh-ztunnel",
-].sort();
-
-const nameOf = (step: Step) => step.urn.split("::").pop()!;
-/** Steps by operation, as resource names (the stack and default providers left out). */
-function byOp(steps: readonly Step[]): Record<string, string[]> {
-    const ops: Record<string, string[]> = {};
-    for (const step of ownSteps(steps)) (ops[step.op] ??= []).push(nameOf(step));
-    for (const list of Object.values(ops)) list.sort();
-    return ops;
-}
-const counts = (ops: Record<string, string[]>) => Object.fromEntries(Object.entries(ops).map(([op, names]) => [op, names.length]));
-const forbidden = ["replace", "create-replacement", "delete-replaced", "delete", "discard", "import-replacement"];
+const releases = guideReleases;
+const guideObjects = guideObjectsOf(cluster.name, false).sort();
+const forbidden = forbiddenOps;
 
 describe("adopting the guide's single-cluster install (real charts, simulated nodes)", () => {
     const test = sequence();
@@ -61,13 +47,7 @@ describe("adopting the guide's single-cluster install (real charts, simulated no
     const revisions = (namespace: string, name: string): number[] =>
         (JSON.parse(kube.helm(["history", name, "-n", namespace, "-o", "json"])) as { revision: number }[]).map((h) => h.revision);
     let guideRevisions: Record<string, number[]> = {};
-
-    /** `helm upgrade -i` as the guide writes it, the chart a directory, the values its heredoc. */
-    const helmInstall = (name: string, namespace: string, chartDir: string, values: object, extra: string[] = []) => {
-        const file = path.join(root, `${name}-values.yaml`);
-        fs.writeFileSync(file, stringify(values));
-        return transcript.step(`guide: helm upgrade -i ${name}`, async () => kube.helm(["upgrade", "-i", name, chartDir, "--namespace", namespace, "-f", file, ...extra]));
-    };
+    let guideValues: Record<string, unknown> = {};
 
     before(async () => {
         charts = findRealCharts(process.env[chartsEnv]);
@@ -82,50 +62,15 @@ describe("adopting the guide's single-cluster install (real charts, simulated no
     after(() => closeScenario(root, transcript, environment));
 
     test("the guide's commands, as written: openssl, kubectl create, helm upgrade -i ×6, kubectl apply", async () => {
-        const set = charts.istio.older;
-        const repo = `us-docker.pkg.dev/gloo-mesh/istio-${istio.repoKey}`;
-        const tag = `${set.version}-solo`;
+        const guide = new GuideInstall({ charts, istio: charts.istio.older, repoKey: istio.repoKey, licence, workDir: root, transcript, multicluster: false });
+        const target = { kube, name: cluster.name };
         // "Prepare SPIRE certificates": the root, the intermediate, ca-chain.pem (intermediate + root).
         certs.root();
-        const intermediate = certs.intermediate("intermediate-ca/ca", "SPIRE INTERMEDIATE CA");
-        kube.run(["create", "namespace", "spire-server"]);
-        kube.run(["create", "secret", "generic", "spiffe-upstream-ca", "-n", "spire-server",
-            `--from-file=tls.crt=${path.join(certs.dir, intermediate.crt)}`, `--from-file=tls.key=${path.join(certs.dir, intermediate.key)}`, `--from-file=bundle.crt=${path.join(certs.dir, intermediate.chain)}`]);
-        await helmInstall("spire-crds", "spire-server", charts.spireCrds.dir, {}, ["--create-namespace", "--wait"]);
-        await helmInstall("spire", "spire-server", charts.spire.dir, {
-            global: { spire: { trustDomain: cluster.name } },
-            "spire-agent": {
-                authorizedDelegates: [`spiffe://${cluster.name}/ns/istio-system/sa/ztunnel`],
-                sockets: { admin: { enabled: true, mountOnHost: true }, hostBasePath: "/run/spire/agent/sockets" },
-                tolerations: [{ effect: "NoSchedule", operator: "Exists" }, { key: "CriticalAddonsOnly", operator: "Exists" }, { effect: "NoExecute", operator: "Exists" }],
-            },
-            // The guide's, plus the webhook off (simulatedNodeChartValues: nothing serves it on simulated nodes).
-            "spire-server": { upstreamAuthority: { disk: { enabled: true, secret: { create: false, name: "spiffe-upstream-ca" } } }, controllerManager: { validatingWebhookConfiguration: { enabled: false } } },
-            "spiffe-csi-driver": { tolerations: [{ effect: "NoSchedule", operator: "Exists" }, { key: "CriticalAddonsOnly", operator: "Exists" }, { effect: "NoExecute", operator: "Exists" }] },
-        });
-        await transcript.step("guide: kubectl wait pods Ready", async () => kube.run(["-n", "spire-server", "wait", "--for=condition=Ready", "pods", "--all", "--timeout=300s"]));
-        const template = "spiffe://{{ .TrustDomain }}/ns/{{ .PodMeta.Namespace }}/sa/{{ .PodSpec.ServiceAccountName }}";
-        const registration = (name: string, matchLabels: Record<string, string>) => ({ apiVersion: "spire.spiffe.io/v1alpha1", kind: "ClusterSPIFFEID", metadata: { name }, spec: { spiffeIDTemplate: template, podSelector: { matchLabels } } });
-        kube.run(["apply", "-f", "-"], [registration("istio-ztunnel-reg", { app: "ztunnel" }), registration("istio-waypoint-reg", { "istio.io/gateway-name": "waypoint" }), registration("istio-ambient-reg", { "istio.io/dataplane-mode": "ambient" })].map((r) => `---\n${stringify(r)}`).join(""));
-        // The guide's `kubectl apply -f …/v1.3.0/standard-install.yaml`, from the suite's local copy (no network).
-        kube.run(["apply", "-f", path.resolve(project.dir, environment!.standIns.sources.gatewayApiCrds)]);
-        await helmInstall("istio-base", "istio-system", set.base.dir, { defaultRevision: "", profile: "ambient" }, ["--create-namespace"]);
-        await helmInstall("istiod", "istio-system", set.istiod.dir, {
-            global: { hub: repo, proxy: { clusterDomain: "cluster.local" }, tag },
-            gateways: { spire: { workloads: true } },
-            // The guide's `trustDomain: "${cluster1}"`: unset in the single-cluster section, so the shell writes "".
-            meshConfig: { accessLogFile: "/dev/stdout", defaultConfig: { proxyMetadata: { ISTIO_META_DNS_AUTO_ALLOCATE: "true", ISTIO_META_DNS_CAPTURE: "true" } }, trustDomain: "" },
-            env: { PILOT_ENABLE_IP_AUTOALLOCATE: "true", PILOT_SKIP_VALIDATE_TRUST_DOMAIN: "true" },
-            pilot: { cni: { namespace: "istio-system", enabled: true } },
-            profile: "ambient",
-            license: { value: licence },
-        });
-        await helmInstall("istio-cni", "istio-system", set.cni.dir, { ambient: { dnsCapture: true }, excludeNamespaces: ["istio-system", "kube-system"], global: { hub: repo, tag }, profile: "ambient" });
-        await helmInstall("ztunnel", "istio-system", set.ztunnel.dir, {
-            configValidation: true, enabled: true, env: { L7_ENABLED: "true" }, hub: repo, istioNamespace: "istio-system", namespace: "istio-system",
-            profile: "ambient", proxy: { clusterDomain: "cluster.local" }, spire: { enabled: true }, tag, terminationGracePeriodSeconds: 29, variant: "distroless",
-        });
+        guide.spireCaSecret(target, certs.dir, certs.intermediate("intermediate-ca/ca", "SPIRE INTERMEDIATE CA"));
+        await guide.spire(target);
+        await guide.istio(target, path.resolve(project.dir, environment!.standIns.sources.gatewayApiCrds));
         guideRevisions = Object.fromEntries(releases.map(([ns, name]) => [name, revisions(ns, name)]));
+        guideValues = releaseValues(kube);
         assert.deepEqual(Object.values(guideRevisions), releases.map(() => [1]));
     });
 
@@ -168,6 +113,13 @@ describe("adopting the guide's single-cluster install (real charts, simulated no
             const now = revisions(ns, name);
             assert.ok(now[0] === 1 && now.length >= guideRevisions[name].length, `${name}: history kept (${now.join(",")})`);
         }
+        const values = releaseValues(kube);
+        const changed = Object.fromEntries(releases.map(([, name]) => [name, changedPaths(guideValues[name], values[name])]));
+        console.log(`the values each release's upgrade changed (helm get values, before and after):\n${Object.entries(changed).map(([name, paths]) => `  ${name}: ${paths.join(", ") || "none"}`).join("\n")}`);
+        for (const name of releasesWithoutCorrections) assert.deepEqual(changed[name], [], `${name}: the upgrade changes no value the guide set`);
+        // The documented corrections (docs/migrating.md), and nothing else; the single-cluster section leaves the trust domain "".
+        assert.deepEqual(changed.spire, ["global.spire.clusterName", "spire-server.upstreamAuthority.disk.secret.data"]);
+        assert.deepEqual(changed.istiod, ["license.secretRef", "license.value", "meshConfig.trustDomain"]);
         console.log(`helm revisions after up: ${releases.map(([ns, name]) => `${name} ${revisions(ns, name).join(",")}`).join("; ")}`);
         const clean = await transcript.step("preview after up", () => stack.preview(), (r) => r.changeSummary);
         assert.deepEqual(Object.keys(clean.changeSummary ?? {}).filter((op) => op !== "read"), ["same"]);
