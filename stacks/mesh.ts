@@ -5,7 +5,7 @@ import { configNamespace, ConfigError } from "./config/errors";
 import { loadMeshSpec } from "./config/load";
 import { checkedGivenCas } from "./config/givenCas";
 import { withLocalFiles } from "./config/localSources";
-import { chartsSchema, clusterSchema, istioSchema, pkiSchema, sourcesSchema } from "./config/schema";
+import { adoptSchema, chartsSchema, clusterSchema, istioSchema, pkiSchema, sourcesSchema } from "./config/schema";
 import { buildMesh } from "./topology";
 
 /** One cluster of the mesh. */
@@ -146,6 +146,15 @@ export interface MeshChartsArgs {
     readonly ztunnel?: MeshChartValuesArgs;
 }
 
+/** Taking over an installation made by the guide's commands (docs/migrating.md). */
+export interface MeshAdoptArgs {
+    /**
+     * Keep every object in the clusters on `pulumi destroy`: Pulumi then only stops managing them, and the mesh
+     * keeps running as it was. false: destroy deletes them, as for any Mesh. Default: true.
+     */
+    readonly keepOnDestroy?: boolean;
+}
+
 /** The whole mesh, as a stack file of the TypeScript program describes it. */
 export interface MeshArgs {
     /** The clusters, one or more. Required. */
@@ -164,6 +173,13 @@ export interface MeshArgs {
     readonly sources?: MeshSourcesArgs;
     /** Helm values per chart, merged over the program's own. Default: none. */
     readonly charts?: MeshChartsArgs;
+    /**
+     * Take over what the guide's commands created (namespaces, Secrets, the six Helm releases, ClusterSPIFFEIDs,
+     * cacerts, the east-west namespace and gateways) by importing it instead of creating it. Needs pki.ca
+     * "provided" with the guide's own CA files. Give an empty object to adopt with the defaults. Default: none
+     * (everything is created).
+     */
+    readonly adopt?: MeshAdoptArgs;
 }
 
 /** What a cluster of the mesh exposes. */
@@ -185,7 +201,8 @@ const argsMatchSchemas: [
     Accepts<typeof pkiSchema, MeshPkiArgs>,
     Accepts<typeof sourcesSchema, MeshSourcesArgs>,
     Accepts<typeof chartsSchema, MeshChartsArgs>,
-] = [true, true, true, true, true];
+    Accepts<typeof adoptSchema, MeshAdoptArgs>,
+] = [true, true, true, true, true, true];
 void argsMatchSchemas;
 
 export const meshType = "ambient-spire:index:Mesh";
@@ -248,6 +265,7 @@ export function meshSpecOf(args: MeshArgs): ReturnType<typeof loadMeshSpec> {
     put("pki", args.pki);
     put("sources", args.sources);
     put("charts", args.charts);
+    put("adopt", args.adopt);
     // The loader requires a licence setting; the real one stays an Input and never passes through it.
     config[`${configNamespace}:soloLicenseKey`] = "set";
     return asComponentErrors(() => {

@@ -54,7 +54,7 @@ describe("package schema", () => {
             "ambient-spire:spire:SpireRelease",
         ]);
         const mesh = committed.resources["ambient-spire:index:Mesh"];
-        assert.deepEqual(Object.keys(mesh.inputProperties), ["clusters", "istio", "licenseKey", "peering", "links", "pki", "sources", "charts"]);
+        assert.deepEqual(Object.keys(mesh.inputProperties), ["clusters", "istio", "licenseKey", "peering", "links", "pki", "sources", "charts", "adopt"]);
         assert.deepEqual(mesh.requiredInputs, ["clusters", "istio", "licenseKey"]);
         assert.deepEqual(Object.keys(mesh.properties), ["rootCaCertPem", "clusters"]);
         // Resources to wait for are the dependsOn option in other languages, not inputs.
