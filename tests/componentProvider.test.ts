@@ -11,6 +11,8 @@ import { recordPlan } from "../infra/plan/recorder";
 import { ConfigError, Mesh } from "../stacks";
 import { runCounting } from "./support/counting";
 import { GuidePki } from "./support/guidePki";
+import { resolved } from "./support/resolve";
+import { knownProviderOutputs } from "./support/providerOutputs";
 import { licenceForTests } from "./support/stacks";
 
 /**
@@ -20,7 +22,7 @@ import { licenceForTests } from "./support/stacks";
 const provider = new ComponentProvider(readSchema());
 
 function record(program: () => Promise<unknown>, preview = true) {
-    return recordPlan(program, { project: "consumer", stack: "test", config: {}, secretKeys: [], preview });
+    return recordPlan(program, { project: "consumer", stack: "test", config: {}, secretKeys: [], preview, ...(preview ? {} : { computed: knownProviderOutputs }) });
 }
 
 function one(p: Plan, type: string, name: string): PlannedResource {
@@ -155,6 +157,15 @@ describe("component provider", () => {
         assert.ok(generated.error instanceof ConfigError, String(generated.error));
         assert.match(generated.error.message, /^Mesh\.adopt: is set but pki\.ca is "generated"/);
         assert.equal(generated.registered, 0);
+    });
+
+    it("returns a Mesh's CSRs and the clusters awaiting signature as outputs with pki.ca external", async () => {
+        const recorded = await record(async () => (await provider.construct("m", "ambient-spire:index:Mesh", { ...meshInputs, pki: { ca: "external", rootCert } }, {})).state, false);
+        const state = (await resolved(recorded.outputs)) as Record<string, unknown>;
+        assert.deepEqual(Object.keys(state).sort(), ["awaitingSignature", "certificateRequests", "clusters", "rootCaCertPem"]);
+        assert.deepEqual(state.awaitingSignature, ["cluster1"]);
+        assert.deepEqual(state.certificateRequests, { "cluster1-spire-ca": [{ rotation: 0, maxPathLength: 1, certRequestPem: "CSR m-cluster1-spire-ca-r0-csr" }] });
+        assert.equal(String(state.rootCaCertPem).trim(), guide.read("root-ca/root-ca.crt").trim());
     });
 
     it("registers each component under the type token its schema entry has", async () => {

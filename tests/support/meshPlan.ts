@@ -10,7 +10,12 @@ export async function meshRecording(name: string, args: MeshArgs, computed?: Com
     return recordPlan(
         () => {
             const mesh = new Mesh(name, args);
-            return { rootCaCertPem: mesh.rootCaCertPem, clusters: mesh.clusters };
+            return {
+                rootCaCertPem: mesh.rootCaCertPem,
+                clusters: mesh.clusters,
+                ...(mesh.certificateRequests ? { certificateRequests: mesh.certificateRequests } : {}),
+                ...(mesh.awaitingSignature ? { awaitingSignature: mesh.awaitingSignature } : {}),
+            };
         },
         { project: "consumer", stack: "test", config: {}, secretKeys: [], ...(computed ? { preview: false, computed } : {}) },
     );
