@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Plan } from "../infra/plan/model";
 import { ConfigError, Mesh, MeshArgs } from "../stacks";
 import { runCounting } from "./support/counting";
-import { GuidePki } from "./support/guidePki";
+import { GuideCas, guideCas, GuidePki, providedPki } from "./support/guidePki";
 import { meshRecording, unprefixed } from "./support/meshPlan";
 import { clusters, licenceForTests, plan, settings } from "./support/stacks";
 
@@ -16,35 +16,21 @@ import { clusters, licenceForTests, plan, settings } from "./support/stacks";
  * (tests/adopt.test.ts): the same objects imported by the same ids, kept on destroy by the same rule.
  */
 const pki = new GuidePki(fs.mkdtempSync(path.join(os.tmpdir(), "ambient-spire-mesh-adopt-")));
-const at = (file: string) => path.join(pki.dir, file);
-type Files = { crt: string; key: string };
-let root: Files;
-const spire: Record<string, Files> = {};
-const istio: Record<string, Files> = {};
-
+let cas: GuideCas;
 before(() => {
-    root = pki.root();
-    for (const cluster of ["cluster1", "cluster2"]) {
-        spire[cluster] = pki.intermediate(`${cluster}/${cluster}-ca`, `SPIRE ${cluster} CA`);
-        istio[cluster] = pki.intermediate(`${cluster}/${cluster}-istio-ca`, `Istio ${cluster} CA`, { basicConstraints: "critical, CA:true, pathlen:0" });
-    }
+    cas = guideCas(pki);
 });
 
-const ca = (files: Files) => ({ cert: at(files.crt), key: at(files.key) });
 /** The guide's files as `pki` (provided), one value for the stack file and the Mesh alike. */
-const providedPki = (count: number) => ({
-    ca: "provided" as const,
-    rootCert: at(root.crt),
-    clusters: Object.fromEntries(["cluster1", "cluster2"].slice(0, count).map((c) => [c, count > 1 ? { spire: ca(spire[c]), istio: ca(istio[c]) } : { spire: ca(spire[c]) }])),
-});
+const provided = (count: number) => providedPki(pki, cas, count);
 const meshArgs = (count: number, adopt: MeshArgs["adopt"]): MeshArgs => ({
     clusters: clusters(count),
     istio: { version: "1.27.8", repoKey: "abcdef012345" },
     licenseKey: pulumi.secret(licenceForTests),
-    pki: providedPki(count),
+    pki: provided(count),
     ...(adopt ? { adopt } : {}),
 });
-const stackPlan = (count: number, adopt: unknown) => plan(settings({ "ambient-spire:pki": providedPki(count), "ambient-spire:adopt": adopt }, count));
+const stackPlan = (count: number, adopt: unknown) => plan(settings({ "ambient-spire:pki": provided(count), "ambient-spire:adopt": adopt }, count));
 
 /** Per Kubernetes object (by the stack program's name): the id it is imported by, if any, and whether it is kept on destroy. */
 function adoption(p: Plan, prefix = ""): Record<string, { import?: string; kept: boolean }> {

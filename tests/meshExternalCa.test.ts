@@ -10,7 +10,7 @@ import { ConfigError, MeshArgs } from "../stacks";
 import { deployTimeKeyCheck } from "../stacks/config/caMaterial";
 import { checkedGivenCas } from "../stacks/config/givenCas";
 import { meshSpecOf } from "../stacks/mesh";
-import { GuidePki } from "./support/guidePki";
+import { GuideCas, guideCas, GuidePki } from "./support/guidePki";
 import { byIdentity, meshRecording } from "./support/meshPlan";
 import { knownProviderOutputs } from "./support/providerOutputs";
 import { resolved } from "./support/resolve";
@@ -24,25 +24,17 @@ import { clusters, licenceForTests, plan, record, settings } from "./support/sta
  */
 const pki = new GuidePki(fs.mkdtempSync(path.join(os.tmpdir(), "ambient-spire-mesh-external-")));
 const at = (file: string) => path.join(pki.dir, file);
-type Files = { crt: string; key: string };
-let root: Files;
-const spire: Record<string, Files> = {};
-const istio: Record<string, Files> = {};
-
+let cas: GuideCas;
 before(() => {
-    root = pki.root();
-    for (const cluster of ["cluster1", "cluster2"]) {
-        spire[cluster] = pki.intermediate(`${cluster}/${cluster}-ca`, `SPIRE ${cluster} CA`);
-        istio[cluster] = pki.intermediate(`${cluster}/${cluster}-istio-ca`, `Istio ${cluster} CA`, { basicConstraints: "critical, CA:true, pathlen:0" });
-    }
+    cas = guideCas(pki);
 });
 
 /** `pki` with ca external and the certificates signed so far (by cluster: both of its CAs with N > 1). */
 const externalPki = (count: number, signed: readonly string[] = []) => ({
     ca: "external" as const,
-    rootCert: at(root.crt),
+    rootCert: at(cas.root.crt),
     ...(signed.length > 0
-        ? { clusters: Object.fromEntries(signed.map((c) => [c, count > 1 ? { spire: { cert: at(spire[c].crt) }, istio: { cert: at(istio[c].crt) } } : { spire: { cert: at(spire[c].crt) } }])) }
+        ? { clusters: Object.fromEntries(signed.map((c) => [c, count > 1 ? { spire: { cert: at(cas.spire[c].crt) }, istio: { cert: at(cas.istio[c].crt) } } : { spire: { cert: at(cas.spire[c].crt) } }])) }
         : {}),
 });
 const meshArgs = (count: number, signed: readonly string[] = []): MeshArgs => ({
@@ -84,7 +76,7 @@ describe("Mesh.pki.ca external", () => {
         const outputs = await meshOutputs(meshArgs(2));
         assert.deepEqual(outputs.awaitingSignature, ["cluster1", "cluster2"]);
         assert.deepEqual(outputs.clusters, {});
-        assert.equal(outputs.rootCaCertPem.trim(), pki.read(root.crt).trim(), "the root is the given one");
+        assert.equal(outputs.rootCaCertPem.trim(), pki.read(cas.root.crt).trim(), "the root is the given one");
         const requests = Object.fromEntries(Object.entries(outputs.certificateRequests).map(([caName, list]) => [caName, list.map((r) => [r.rotation, r.maxPathLength, r.certRequestPem])]));
         assert.deepEqual(requests, {
             "cluster1-spire-ca": [[0, 1, "CSR prod-cluster1-spire-ca-r0-csr"]],
@@ -145,7 +137,7 @@ describe("Mesh.pki.ca external", () => {
  * certificates it signed certify them, as a real CA signing the exported CSRs would; `swap` gives a CA another's.
  */
 function guideKeys(prefix: string, swap: Readonly<Record<string, string>> = {}): ComputedOutputs {
-    const files: Record<string, string> = Object.fromEntries(["cluster1", "cluster2"].flatMap((c) => [[`${c}-spire-ca`, spire[c].key], [`${c}-istio-ca`, istio[c].key]]));
+    const files: Record<string, string> = Object.fromEntries(["cluster1", "cluster2"].flatMap((c) => [[`${c}-spire-ca`, cas.spire[c].key], [`${c}-istio-ca`, cas.istio[c].key]]));
     return (resource) => {
         const caName = resource.type === "tls:index/privateKey:PrivateKey" ? /^(.*)-r\d+-key$/.exec(resource.name.slice(prefix.length))?.[1] : undefined;
         if (caName === undefined || !(caName in files)) return knownProviderOutputs(resource);
@@ -164,8 +156,8 @@ describe("Mesh.pki.ca external at deploy", () => {
         assert.deepEqual(Object.keys(outputs.clusters).sort(), ["cluster1", "cluster2"]);
         for (const cluster of ["cluster1", "cluster2"]) {
             const stringData = (name: string) => double.inputsByName.get(name)?.stringData as Record<string, string> | undefined;
-            assert.equal(stringData(`prod-${cluster}-spire-upstream-ca`)?.["tls.crt"], pki.read(spire[cluster].crt));
-            assert.equal(stringData(`prod-${cluster}-mesh-cacerts`)?.["ca-cert.pem"], pki.read(istio[cluster].crt));
+            assert.equal(stringData(`prod-${cluster}-spire-upstream-ca`)?.["tls.crt"], pki.read(cas.spire[cluster].crt));
+            assert.equal(stringData(`prod-${cluster}-mesh-cacerts`)?.["ca-cert.pem"], pki.read(cas.istio[cluster].crt));
         }
     });
 
@@ -176,7 +168,7 @@ describe("Mesh.pki.ca external at deploy", () => {
         const given = checkedGivenCas(spec, (text) => text.replaceAll("ambient-spire:", "Mesh."))!;
         const ca = given.clusters.cluster1.spire!;
         assert.equal(ca.setting, "Mesh.pki.clusters.cluster1.spire.cert");
-        const otherKey = createPublicKey(createPrivateKey(pki.read(spire.cluster2.key))).export({ type: "spki", format: "pem" }) as string;
+        const otherKey = createPublicKey(createPrivateKey(pki.read(cas.spire.cluster2.key))).export({ type: "spki", format: "pem" }) as string;
         assert.throws(() => deployTimeKeyCheck(ca, "cluster1-spire-ca")(ca.chainPem, otherKey, 0), (error: unknown) => {
             assert.ok(error instanceof ConfigError);
             assert.match(error.message, /^Mesh\.pki\.clusters\.cluster1\.spire\.cert: certificate "CN=SPIRE cluster1 CA" \(serial [0-9A-F]+\) was not signed from this stack's CSR of rotation 0 .*Fix: sign the CSR this stack exports in certificateRequests\.cluster1-spire-ca/);
