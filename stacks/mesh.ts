@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { GatewayAddress } from "../components";
+import { GatewayAddress, PathLength } from "../components";
 import { configNamespace, ConfigError } from "./config/errors";
 import { loadMeshSpec } from "./config/load";
 import { checkedGivenCas } from "./config/givenCas";
 import { withLocalFiles } from "./config/localSources";
-import { chartsSchema, clusterSchema, istioSchema, pkiSchema, sourcesSchema } from "./config/schema";
+import { adoptSchema, chartsSchema, clusterSchema, istioSchema, pkiSchema, sourcesSchema } from "./config/schema";
 import { buildMesh } from "./topology";
 
 /** One cluster of the mesh. */
@@ -48,35 +48,50 @@ export interface MeshLinkArgs {
     readonly to: string;
 }
 
-/** One intermediate CA made outside Pulumi (`pki.ca` provided). */
+/** One intermediate CA signed outside Pulumi (`pki.ca` provided or external). */
 export interface MeshGivenCaArgs {
-    /** The intermediate's certificate (optionally followed by the chain up to the root): PEM text, or the path of a file. Public. Required. */
+    /**
+     * The intermediate's certificate (optionally followed by the chain up to the root): PEM text, or the path of a
+     * file. With ca "external", the certificate signed from this Mesh's CSR (the certificateRequests output). Public.
+     * Required.
+     */
     readonly cert: string;
-    /** Its private key: PEM text, or the path of a file. A Pulumi secret. Default: none; required when ca is "provided". */
+    /**
+     * Its private key: PEM text, or the path of a file. A Pulumi secret. Default: none; required when ca is
+     * "provided", refused with "external" (the Mesh makes that key itself).
+     */
     readonly key?: string;
-    /** The rotation of the CSR it was signed from; for the stack program's external signing only. Default: 0. */
+    /** With ca "external" only: the rotation of the certificateRequests entry the certificate was signed from. Default: 0. */
     readonly rotation?: number;
 }
 
-/** One cluster's intermediates made outside Pulumi. */
+/** One cluster's intermediates signed outside Pulumi. */
 export interface MeshClusterCasArgs {
-    /** SPIRE's upstream CA (pathlen ≥ 1 or none). Default: none; required when ca is "provided". */
+    /**
+     * SPIRE's upstream CA (pathlen ≥ 1 or none). Default: none; required when ca is "provided"; with "external",
+     * the cluster awaits its signature until it is given.
+     */
     readonly spire?: MeshGivenCaArgs;
-    /** Istio's plug-in CA (cacerts); only with more than one cluster, and then required when provided. Default: none. */
+    /**
+     * Istio's plug-in CA (cacerts); only with more than one cluster, and then required as spire is (provided), or
+     * awaited as spire is (external). Default: none.
+     */
     readonly istio?: MeshGivenCaArgs;
 }
 
 /** The mesh's certificate authorities. */
 export interface MeshPkiArgs {
     /**
-     * "generated" (the component makes the root and every intermediate) or "provided" (the root certificate and
-     * every intermediate's certificate and key are given: no root key in the state). ("external" is for the
-     * stack program only: a component has no CSR output yet.) Default: "generated".
+     * "generated" (the component makes the root and every intermediate), "provided" (the root certificate and
+     * every intermediate's certificate and key are given: no root key in the state) or "external" (the Mesh makes
+     * each intermediate's key and exports its CSR in certificateRequests; a CA outside Pulumi signs them, and the
+     * certificates come back as clusters.<cluster>.spire.cert and .istio.cert; until then the cluster is listed in
+     * awaitingSignature and nothing else of it is built). Default: "generated".
      */
     readonly ca?: "generated" | "provided" | "external";
-    /** The root certificate, PEM text or the path of a file; with ca "provided". Public. Default: none. */
+    /** The root certificate, PEM text or the path of a file; with ca "provided" or "external", and then required. Public. Default: none. */
     readonly rootCert?: string;
-    /** Per cluster name, its intermediates; with ca "provided". Default: none. */
+    /** Per cluster name, its intermediates; with ca "provided" (all of them) or "external" (those signed so far). Default: none. */
     readonly clusters?: Readonly<Record<string, MeshClusterCasArgs>>;
     /** "RSA" or "ECDSA", for every key. Default: "RSA" (the guide's). */
     readonly keyAlgorithm?: "RSA" | "ECDSA";
@@ -146,6 +161,15 @@ export interface MeshChartsArgs {
     readonly ztunnel?: MeshChartValuesArgs;
 }
 
+/** Taking over an installation made by the guide's commands (docs/migrating.md). */
+export interface MeshAdoptArgs {
+    /**
+     * Keep every object in the clusters on `pulumi destroy`: Pulumi then only stops managing them, and the mesh
+     * keeps running as it was. false: destroy deletes them, as for any Mesh. Default: true.
+     */
+    readonly keepOnDestroy?: boolean;
+}
+
 /** The whole mesh, as a stack file of the TypeScript program describes it. */
 export interface MeshArgs {
     /** The clusters, one or more. Required. */
@@ -164,6 +188,13 @@ export interface MeshArgs {
     readonly sources?: MeshSourcesArgs;
     /** Helm values per chart, merged over the program's own. Default: none. */
     readonly charts?: MeshChartsArgs;
+    /**
+     * Take over what the guide's commands created (namespaces, Secrets, the six Helm releases, ClusterSPIFFEIDs,
+     * cacerts, the east-west namespace and gateways) by importing it instead of creating it. Needs pki.ca
+     * "provided" with the guide's own CA files. Give an empty object to adopt with the defaults. Default: none
+     * (everything is created).
+     */
+    readonly adopt?: MeshAdoptArgs;
 }
 
 /** What a cluster of the mesh exposes. */
@@ -176,6 +207,16 @@ export interface MeshClusterOutputs {
     readonly eastWestAddress?: GatewayAddress;
 }
 
+/** A CA request of a Mesh whose pki.ca is "external", for a CA outside Pulumi to sign (public material only). */
+export interface MeshCertificateRequestOutputs {
+    /** The cluster's rotation this request belongs to; give it back as pki.clusters.<cluster>.<spire|istio>.rotation. */
+    readonly rotation: number;
+    /** The pathlen the signed certificate must carry: 1 for SPIRE's upstream CA; none (null) for Istio's plug-in CA. */
+    readonly maxPathLength?: PathLength;
+    /** The certificate signing request, PEM. */
+    readonly certRequestPem: string;
+}
+
 // The args above are what other languages see; the config schema is what validates them. These lines stop the two
 // from drifting: each args type must be accepted where the schema's input is.
 type Accepts<Schema extends z.ZodType, Args> = Args extends z.input<Schema> ? true : never;
@@ -185,7 +226,8 @@ const argsMatchSchemas: [
     Accepts<typeof pkiSchema, MeshPkiArgs>,
     Accepts<typeof sourcesSchema, MeshSourcesArgs>,
     Accepts<typeof chartsSchema, MeshChartsArgs>,
-] = [true, true, true, true, true];
+    Accepts<typeof adoptSchema, MeshAdoptArgs>,
+] = [true, true, true, true, true, true];
 void argsMatchSchemas;
 
 export const meshType = "ambient-spire:index:Mesh";
@@ -197,15 +239,28 @@ export const meshType = "ambient-spire:index:Mesh";
  * naming the argument (`Mesh.clusters[1].network: …`), before anything is registered.
  */
 export class Mesh extends pulumi.ComponentResource {
-    /** The root certificate, PEM (public). */
+    /** The root certificate, PEM (public): the Mesh's own, or the one given in pki.rootCert. */
     public readonly rootCaCertPem: pulumi.Output<string>;
-    /** Per cluster name: its trust domain, network and east-west address. */
+    /** Per cluster name: its trust domain, network and east-west address. Clusters awaiting their signature are not in it. */
     public readonly clusters: pulumi.Output<Record<string, MeshClusterOutputs>>;
+    /**
+     * With pki.ca "external": by CA name (`<cluster>-spire-ca`, and `<cluster>-istio-ca` with more than one
+     * cluster), every request to sign outside Pulumi — the one in use and one of a newer rotation awaiting its
+     * signature. Public material only: the keys stay in the Mesh's state, as secrets. Undefined with generated or
+     * provided CAs.
+     */
+    public readonly certificateRequests?: pulumi.Output<Record<string, MeshCertificateRequestOutputs[]>>;
+    /**
+     * With pki.ca "external": the clusters whose certificates are not given yet, of which only the keys and CSRs
+     * are built. Undefined with generated or provided CAs.
+     */
+    public readonly awaitingSignature?: pulumi.Output<string[]>;
 
     constructor(name: string, args: MeshArgs, opts?: pulumi.ComponentResourceOptions) {
         const spec = meshSpecOf(args);
-        // Certificate checks name the argument too (`Mesh.pki.clusters.cluster1.spire.cert: …`).
-        const given = asComponentErrors(() => checkedGivenCas(spec), false);
+        const named = componentNames(args.links !== undefined);
+        // Certificate checks name the argument too (`Mesh.pki.clusters.cluster1.spire.cert: …`), also at deploy.
+        const given = asComponentErrors(() => checkedGivenCas(spec, named), named);
         super(meshType, name, {}, opts);
         const outputs = buildMesh({
             spec: withLocalFiles(spec),
@@ -214,11 +269,20 @@ export class Mesh extends pulumi.ComponentResource {
             parent: this,
             namePrefix: `${name}-`,
             kubeconfigs: Object.fromEntries(args.clusters.flatMap((c) => (c.kubeconfig !== undefined ? [[c.name, c.kubeconfig]] : []))),
+            named,
         });
-        if (!outputs.rootCaCertPem) throw new Error("internal: a Mesh always owns its root CA");
+        // A Mesh has no pkiStack, so its root is its own or given; only a cluster stack's can be missing.
+        if (!outputs.rootCaCertPem) throw new Error("internal: a Mesh has a root certificate, its own or the one given");
         this.rootCaCertPem = outputs.rootCaCertPem;
         this.clusters = pulumi.output(outputs.clusters);
-        this.registerOutputs({ rootCaCertPem: this.rootCaCertPem, clusters: this.clusters });
+        if (outputs.certificateRequests) this.certificateRequests = pulumi.output(outputs.certificateRequests);
+        if (outputs.awaitingSignature) this.awaitingSignature = pulumi.output(outputs.awaitingSignature);
+        this.registerOutputs({
+            rootCaCertPem: this.rootCaCertPem,
+            clusters: this.clusters,
+            ...(this.certificateRequests ? { certificateRequests: this.certificateRequests } : {}),
+            ...(this.awaitingSignature ? { awaitingSignature: this.awaitingSignature } : {}),
+        });
     }
 }
 
@@ -248,30 +312,25 @@ export function meshSpecOf(args: MeshArgs): ReturnType<typeof loadMeshSpec> {
     put("pki", args.pki);
     put("sources", args.sources);
     put("charts", args.charts);
+    put("adopt", args.adopt);
     // The loader requires a licence setting; the real one stays an Input and never passes through it.
     config[`${configNamespace}:soloLicenseKey`] = "set";
-    return asComponentErrors(() => {
-        const spec = loadMeshSpec(config);
-        if (spec.pki.ca === "external") {
-            throw new ConfigError(`${configNamespace}:pki.ca`, `"external" is not offered by the Mesh component yet (it has no output for the CSRs)`, "use provided, or the TypeScript program's stack for external signing");
-        }
-        return spec;
-    }, args.links !== undefined);
+    return asComponentErrors(() => loadMeshSpec(config), componentNames(args.links !== undefined));
 }
 
-function asComponentErrors<T>(run: () => T, linksGiven: boolean): T {
-    try {
-        return run();
-    } catch (error) {
-        throw error instanceof ConfigError ? asComponentError(error, linksGiven) : error;
-    }
-}
-
-/** The loader's error, renamed from the stack setting to the component argument. */
-function asComponentError(error: ConfigError, linksGiven: boolean): ConfigError {
-    const rename = (text: string) => {
+/** Renames the stack settings a message names (`ambient-spire:pki…`) to the Mesh arguments (`Mesh.pki…`). */
+function componentNames(linksGiven: boolean): (text: string) => string {
+    return (text) => {
         const renamed = text.replaceAll(`${configNamespace}:`, `${componentName}.`);
         return linksGiven ? renamed.replaceAll(`${componentName}.peering`, `${componentName}.links`) : renamed;
     };
-    return new ConfigError(rename(error.setting), rename(error.problem), rename(error.fix));
+}
+
+/** Runs `run`, its ConfigError renamed from the stack settings to the component arguments. */
+function asComponentErrors<T>(run: () => T, named: (text: string) => string): T {
+    try {
+        return run();
+    } catch (error) {
+        throw error instanceof ConfigError ? new ConfigError(named(error.setting), named(error.problem), named(error.fix)) : error;
+    }
 }

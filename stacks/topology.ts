@@ -17,6 +17,8 @@ import {
 } from "../components";
 import { CaRole } from "./config/caChoice";
 import { deployTimeKeyCheck, GivenCas } from "./config/caMaterial";
+import { settingName } from "./config/errors";
+import { SettingNames } from "./config/givenCas";
 import { ClusterSpec, MeshSpec } from "./config/load";
 import { PkiInput } from "./config/schema";
 import { ClusterStackOutputs, ClusterStackReferences, PkiStackOutputs } from "./references";
@@ -49,6 +51,8 @@ export interface MeshInputs {
      * `spec.sources.gatewayApiCrds` (or the default URL) itself.
      */
     readonly gatewayApiCrdsManifest?: string;
+    /** How the warnings name a setting. Default: as the stack file does (`ambient-spire:pki…`); the Mesh names its arguments. */
+    readonly named?: SettingNames;
 }
 
 /** What an operator needs from a stack; never a private key. */
@@ -141,7 +145,7 @@ function casOf(cluster: ClusterSpec, multicluster: boolean): { spire: CaPlan; is
  * of the others) SPIRE and the mesh, then the links. The only edges between clusters are links waiting for
  * their remote's gateway.
  */
-export function buildMesh({ spec, licenseKey, referenced, given, parent, namePrefix, kubeconfigs, gatewayApiCrdsManifest }: MeshInputs): MeshOutputs {
+export function buildMesh({ spec, licenseKey, referenced, given, parent, namePrefix, kubeconfigs, gatewayApiCrdsManifest, named = (text) => text }: MeshInputs): MeshOutputs {
     const placed = placementOf(parent, namePrefix);
     const key = keySpecOf(spec.pki);
     // A cluster stack of the stack-per-cluster shape has no root of its own, nor has a stack that brings its CA.
@@ -196,7 +200,7 @@ export function buildMesh({ spec, licenseKey, referenced, given, parent, namePre
             awaitingSignature.push(cluster.name);
             pulumi.log.warn(
                 given
-                    ? `${cluster.name}: its CA requests await certificates signed outside Pulumi; sign the CSRs of the certificateRequests output and give them in ambient-spire:pki.clusters.${cluster.name}, then pulumi up again`
+                    ? named(`${cluster.name}: its CA requests await certificates signed outside Pulumi; sign the CSRs of the certificateRequests output and give them in ${settingName(["pki", "clusters", cluster.name])}, then pulumi up again`)
                     : `${cluster.name}: its CA requests await the pki stack ${spec.pkiStack}; run pulumi up there, then here again`,
             );
             continue;

@@ -7,7 +7,7 @@ import { diffPlans } from "../infra/plan/diff";
 import { Plan, PlannedResource } from "../infra/plan/model";
 import { renderTree } from "../infra/plan/render";
 import { ConfigError, loadMeshSpec } from "../stacks";
-import { GuidePki } from "./support/guidePki";
+import { CaFiles, givenCaFiles, GuideCas, guideCas, GuidePki, providedPki } from "./support/guidePki";
 import { asConfig, plan, settings, StackSettings } from "./support/stacks";
 
 /**
@@ -16,27 +16,14 @@ import { asConfig, plan, settings, StackSettings } from "./support/stacks";
  * after the first up it behaves like any other; and it needs the guide's own CA given back (pki.ca provided).
  */
 const pki = new GuidePki(fs.mkdtempSync(path.join(os.tmpdir(), "ambient-spire-adopt-")));
-const at = (file: string) => path.join(pki.dir, file);
-type Files = { crt: string; key: string };
-let root: Files;
-const spire: Record<string, Files> = {};
-const istio: Record<string, Files> = {};
-
+let cas: GuideCas;
 before(() => {
-    root = pki.root();
-    for (const cluster of ["cluster1", "cluster2"]) {
-        spire[cluster] = pki.intermediate(`${cluster}/${cluster}-ca`, `SPIRE ${cluster} CA`);
-        istio[cluster] = pki.intermediate(`${cluster}/${cluster}-istio-ca`, `Istio ${cluster} CA`, { basicConstraints: "critical, CA:true, pathlen:0" });
-    }
+    cas = guideCas(pki);
 });
 
-const ca = (files: Files) => ({ cert: at(files.crt), key: at(files.key) });
-const providedPki = (count: number) => ({
-    ca: "provided",
-    rootCert: at(root.crt),
-    clusters: Object.fromEntries(["cluster1", "cluster2"].slice(0, count).map((c) => [c, count > 1 ? { spire: ca(spire[c]), istio: ca(istio[c]) } : { spire: ca(spire[c]) }])),
-});
-const stackOf = (count: number, adopt: unknown): StackSettings => settings({ "ambient-spire:pki": providedPki(count), ...(adopt === undefined ? {} : { "ambient-spire:adopt": adopt }) }, count);
+const ca = (files: CaFiles) => givenCaFiles(pki, files);
+const provided = (count: number) => providedPki(pki, cas, count);
+const stackOf = (count: number, adopt: unknown): StackSettings => settings({ "ambient-spire:pki": provided(count), ...(adopt === undefined ? {} : { "ambient-spire:adopt": adopt }) }, count);
 
 /** The import id of each resource that has one, by resource name. */
 const imports = (p: Plan): Record<string, string> => Object.fromEntries(p.resources.flatMap((r) => (r.import ? [[r.name, r.import.id]] : [])));
@@ -116,7 +103,7 @@ describe("ambient-spire:adopt", () => {
     test("a new intermediate on an adopted stack updates spiffe-upstream-ca in place; nothing is replaced or deleted", async () => {
         const before = await plan(stackOf(1, true));
         const next = pki.intermediate("cluster1/cluster1-ca-2", "SPIRE cluster1 CA 2");
-        const rotated = await plan(settings({ "ambient-spire:adopt": true, "ambient-spire:pki": { ...providedPki(1), clusters: { cluster1: { spire: ca(next) } } } }));
+        const rotated = await plan(settings({ "ambient-spire:adopt": true, "ambient-spire:pki": { ...provided(1), clusters: { cluster1: { spire: ca(next) } } } }));
         const diff = diffPlans(before, rotated);
         // The Secret's data is one secret map, so the offline diff cannot see the new bytes (the real preview shows
         // an update of it: tests/e2e/charts/adoptGuide.e2e.ts); what it can see is that nothing is replaced.

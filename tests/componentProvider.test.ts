@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { before, describe, it } from "node:test";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentProvider, readSchema } from "../infra/package/provider";
@@ -7,6 +10,9 @@ import { Plan, PlannedResource } from "../infra/plan/model";
 import { recordPlan } from "../infra/plan/recorder";
 import { ConfigError, Mesh } from "../stacks";
 import { runCounting } from "./support/counting";
+import { GuidePki } from "./support/guidePki";
+import { resolved } from "./support/resolve";
+import { knownProviderOutputs } from "./support/providerOutputs";
 import { licenceForTests } from "./support/stacks";
 
 /**
@@ -16,7 +22,7 @@ import { licenceForTests } from "./support/stacks";
 const provider = new ComponentProvider(readSchema());
 
 function record(program: () => Promise<unknown>, preview = true) {
-    return recordPlan(program, { project: "consumer", stack: "test", config: {}, secretKeys: [], preview });
+    return recordPlan(program, { project: "consumer", stack: "test", config: {}, secretKeys: [], preview, ...(preview ? {} : { computed: knownProviderOutputs }) });
 }
 
 function one(p: Plan, type: string, name: string): PlannedResource {
@@ -30,6 +36,16 @@ const meshInputs = {
     istio: { version: "1.27.8", repoKey: "abcdef012345" },
     licenseKey: pulumi.secret(licenceForTests),
 };
+
+/** The guide's root and cluster1 intermediate, for a Mesh whose CAs are provided or signed outside Pulumi. */
+const guide = new GuidePki(fs.mkdtempSync(path.join(os.tmpdir(), "ambient-spire-provider-")));
+let rootCert = "";
+let spireCa = { cert: "", key: "" };
+before(() => {
+    rootCert = path.join(guide.dir, guide.root().crt);
+    const files = guide.intermediate("cluster1/cluster1-ca", "SPIRE cluster1 CA");
+    spireCa = { cert: path.join(guide.dir, files.crt), key: path.join(guide.dir, files.key) };
+});
 
 describe("component provider", () => {
     it("constructs the Mesh a YAML or C# program declares exactly as the TypeScript Mesh", async () => {
@@ -124,6 +140,32 @@ describe("component provider", () => {
         assert.equal(bad.registered, 0);
 
         await assert.rejects(provider.construct("x", "ambient-spire:index:Nope", {}, {}), /unknown component type ambient-spire:index:Nope/);
+    });
+
+    it("hands the Mesh an adopt input: the guide's objects imported, kept on destroy unless keepOnDestroy is false", async () => {
+        const provided = { ca: "provided", rootCert, clusters: { cluster1: { spire: spireCa } } };
+        const upstreamCa = async (adopt: unknown) => {
+            const recorded = await record(async () => (await provider.construct("m", "ambient-spire:index:Mesh", { ...meshInputs, pki: provided, ...(adopt ? { adopt } : {}) }, {})).state);
+            const secret = one(recorded.plan, "kubernetes:core/v1:Secret", "m-cluster1-spire-upstream-ca");
+            return { import: secret.import?.id, kept: secret.options.retainOnDelete, imports: recorded.plan.resources.filter((r) => r.import).length };
+        };
+        assert.deepEqual(await upstreamCa({}), { import: "spire-server/spiffe-upstream-ca", kept: true, imports: 12 }, "an empty adopt object: the defaults");
+        assert.deepEqual(await upstreamCa({ keepOnDestroy: false }), { import: "spire-server/spiffe-upstream-ca", kept: false, imports: 12 });
+        assert.deepEqual(await upstreamCa(undefined), { import: undefined, kept: false, imports: 0 });
+
+        const generated = await runCounting(() => provider.construct("m", "ambient-spire:index:Mesh", { ...meshInputs, adopt: {} }, {}));
+        assert.ok(generated.error instanceof ConfigError, String(generated.error));
+        assert.match(generated.error.message, /^Mesh\.adopt: is set but pki\.ca is "generated"/);
+        assert.equal(generated.registered, 0);
+    });
+
+    it("returns a Mesh's CSRs and the clusters awaiting signature as outputs with pki.ca external", async () => {
+        const recorded = await record(async () => (await provider.construct("m", "ambient-spire:index:Mesh", { ...meshInputs, pki: { ca: "external", rootCert } }, {})).state, false);
+        const state = (await resolved(recorded.outputs)) as Record<string, unknown>;
+        assert.deepEqual(Object.keys(state).sort(), ["awaitingSignature", "certificateRequests", "clusters", "rootCaCertPem"]);
+        assert.deepEqual(state.awaitingSignature, ["cluster1"]);
+        assert.deepEqual(state.certificateRequests, { "cluster1-spire-ca": [{ rotation: 0, maxPathLength: 1, certRequestPem: "CSR m-cluster1-spire-ca-r0-csr" }] });
+        assert.equal(String(state.rootCaCertPem).trim(), guide.read("root-ca/root-ca.crt").trim());
     });
 
     it("registers each component under the type token its schema entry has", async () => {

@@ -2,30 +2,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { recordPlan } from "../infra/plan/recorder";
-import { Plan } from "../infra/plan/model";
 import { ConfigError, Mesh, MeshArgs } from "../stacks";
 import { runCounting } from "./support/counting";
+import { byIdentity, meshRecording } from "./support/meshPlan";
 import { licenceForTests, plan, settings } from "./support/stacks";
-
-/** The Mesh component alone, on the mock engine, as a program in another language declares it. */
-async function meshPlan(name: string, args: MeshArgs): Promise<{ plan: Plan; outputs: unknown }> {
-    return recordPlan(
-        () => {
-            const mesh = new Mesh(name, args);
-            return { rootCaCertPem: mesh.rootCaCertPem, clusters: mesh.clusters };
-        },
-        { project: "consumer", stack: "test", config: {}, secretKeys: [] },
-    );
-}
-
-/** Resources by (type, name without the Mesh's prefix), with their inputs and options. */
-function byIdentity(p: Plan, prefix: string): Map<string, unknown> {
-    return new Map(
-        p.resources
-            .filter((r) => r.type !== "ambient-spire:index:Mesh")
-            .map((r) => [`${r.type}::${r.name.startsWith(prefix) ? r.name.slice(prefix.length) : `(unprefixed) ${r.name}`}`, { inputs: r.inputs, options: r.options }]),
-    );
-}
 
 const devArgs: MeshArgs = {
     clusters: [{ name: "cluster1", context: "kind-cluster1" }],
@@ -38,7 +18,7 @@ describe("Mesh component", () => {
         for (const count of [1, 2]) {
             const program = await plan(settings({}, count));
             const args: MeshArgs = { ...devArgs, clusters: Array.from({ length: count }, (_, i) => ({ name: `cluster${i + 1}`, context: `kind-cluster${i + 1}` })) };
-            const component = await meshPlan("prod", args);
+            const component = await meshRecording("prod", args);
             assert.deepEqual(byIdentity(component.plan, "prod-"), byIdentity(program, ""), `${count} cluster(s)`);
             const mesh = component.plan.resources.find((r) => r.type === "ambient-spire:index:Mesh");
             assert.ok(mesh, "the Mesh itself is registered");
@@ -61,7 +41,7 @@ describe("Mesh component", () => {
 
     it("gives a cluster its kubeconfig as a secret, and the outputs of the stack program", async () => {
         const kubeconfig = "apiVersion: v1\nkind: Config\n# KUBECONFIG-DO-NOT-LEAK\n";
-        const recorded = await meshPlan("m", { ...devArgs, clusters: [{ name: "cluster1", kubeconfig: pulumi.secret(kubeconfig) }] });
+        const recorded = await meshRecording("m", { ...devArgs, clusters: [{ name: "cluster1", kubeconfig: pulumi.secret(kubeconfig) }] });
         const providers = recorded.plan.resources.filter((r) => r.type === "pulumi:providers:kubernetes");
         assert.equal(providers.length, 1, "one provider per cluster");
         for (const p of providers) assert.equal((p.inputs as Record<string, unknown>).kubeconfig, "[secret]");

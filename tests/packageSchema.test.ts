@@ -54,9 +54,10 @@ describe("package schema", () => {
             "ambient-spire:spire:SpireRelease",
         ]);
         const mesh = committed.resources["ambient-spire:index:Mesh"];
-        assert.deepEqual(Object.keys(mesh.inputProperties), ["clusters", "istio", "licenseKey", "peering", "links", "pki", "sources", "charts"]);
+        assert.deepEqual(Object.keys(mesh.inputProperties), ["clusters", "istio", "licenseKey", "peering", "links", "pki", "sources", "charts", "adopt"]);
         assert.deepEqual(mesh.requiredInputs, ["clusters", "istio", "licenseKey"]);
-        assert.deepEqual(Object.keys(mesh.properties), ["rootCaCertPem", "clusters"]);
+        assert.deepEqual(Object.keys(mesh.properties), ["rootCaCertPem", "clusters", "certificateRequests", "awaitingSignature"]);
+        assert.deepEqual(mesh.required, ["rootCaCertPem", "clusters"], "the CSR outputs exist only with pki.ca external");
         // Resources to wait for are the dependsOn option in other languages, not inputs.
         assert.ok(!("spireReady" in committed.resources["ambient-spire:istio:AmbientMesh"].inputProperties));
         assert.ok(!("after" in committed.resources["ambient-spire:multicluster:PeerLink"].inputProperties));

@@ -99,6 +99,9 @@ export async function recordPlan(program: () => unknown, options: RecordOptions)
             return {};
         }),
     );
+    // A component registers its outputs once they resolve, which can be after the program returned (the Mesh's
+    // certificateRequests): let those RPCs reach this mock engine, not the next recording's, which knows no such URN.
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
     if (failure) throw failure.error;
 
     const stackResource = pulumi.runtime.getStackResource();

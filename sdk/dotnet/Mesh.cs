@@ -16,13 +16,25 @@ namespace Pulumi.AmbientSpire
     public partial class Mesh : global::Pulumi.ComponentResource
     {
         /// <summary>
-        /// Per cluster name: its trust domain, network and east-west address.
+        /// With pki.ca "external": the clusters whose certificates are not given yet, of which only the keys and CSRs are built. Undefined with generated or provided CAs.
+        /// </summary>
+        [Output("awaitingSignature")]
+        public Output<ImmutableArray<string>> AwaitingSignature { get; private set; } = null!;
+
+        /// <summary>
+        /// With pki.ca "external": by CA name (`&lt;cluster&gt;-spire-ca`, and `&lt;cluster&gt;-istio-ca` with more than one cluster), every request to sign outside Pulumi — the one in use and one of a newer rotation awaiting its signature. Public material only: the keys stay in the Mesh's state, as secrets. Undefined with generated or provided CAs.
+        /// </summary>
+        [Output("certificateRequests")]
+        public Output<ImmutableDictionary<string, ImmutableArray<Outputs.MeshCertificateRequestOutputs>>?> CertificateRequests { get; private set; } = null!;
+
+        /// <summary>
+        /// Per cluster name: its trust domain, network and east-west address. Clusters awaiting their signature are not in it.
         /// </summary>
         [Output("clusters")]
         public Output<ImmutableDictionary<string, Outputs.MeshClusterOutputs>> Clusters { get; private set; } = null!;
 
         /// <summary>
-        /// The root certificate, PEM (public).
+        /// The root certificate, PEM (public): the Mesh's own, or the one given in pki.rootCert.
         /// </summary>
         [Output("rootCaCertPem")]
         public Output<string> RootCaCertPem { get; private set; } = null!;
@@ -55,6 +67,12 @@ namespace Pulumi.AmbientSpire
 
     public sealed class MeshArgs : global::Pulumi.ResourceArgs
     {
+        /// <summary>
+        /// Take over what the guide's commands created (namespaces, Secrets, the six Helm releases, ClusterSPIFFEIDs, cacerts, the east-west namespace and gateways) by importing it instead of creating it. Needs pki.ca "provided" with the guide's own CA files. Give an empty object to adopt with the defaults. Default: none (everything is created).
+        /// </summary>
+        [Input("adopt")]
+        public Inputs.MeshAdoptArgs? Adopt { get; set; }
+
         /// <summary>
         /// Helm values per chart, merged over the program's own. Default: none.
         /// </summary>

@@ -125,3 +125,47 @@ export class GuidePki {
         return { crt: `${file}.crt`, key: `${file}.key` };
     }
 }
+
+/** One CA's files as GuidePki writes them, relative to its directory. */
+export interface CaFiles {
+    readonly crt: string;
+    readonly key: string;
+}
+
+/** The guide's multicluster material: the root and, per cluster, SPIRE's intermediate and Istio's plug-in CA. */
+export interface GuideCas {
+    readonly root: CaFiles;
+    readonly spire: Readonly<Record<string, CaFiles>>;
+    readonly istio: Readonly<Record<string, CaFiles>>;
+}
+
+/**
+ * The guide's steps for cluster1 and cluster2 in `pki`'s directory (`<cluster>/<cluster>-ca`, CN "SPIRE <cluster> CA",
+ * as the guide names them); Istio's plug-in CA from the same root with pathlen 0, enough for istiod, which signs
+ * workload certificates directly.
+ */
+export function guideCas(pki: GuidePki): GuideCas {
+    const root = pki.root();
+    const spire: Record<string, CaFiles> = {};
+    const istio: Record<string, CaFiles> = {};
+    for (const cluster of ["cluster1", "cluster2"]) {
+        spire[cluster] = pki.intermediate(`${cluster}/${cluster}-ca`, `SPIRE ${cluster} CA`);
+        istio[cluster] = pki.intermediate(`${cluster}/${cluster}-istio-ca`, `Istio ${cluster} CA`, { basicConstraints: "critical, CA:true, pathlen:0" });
+    }
+    return { root, spire, istio };
+}
+
+/** A CA as pki.clusters.<cluster>.<spire|istio> takes it: its certificate and key, as absolute file paths. */
+export function givenCaFiles(pki: GuidePki, files: CaFiles): { cert: string; key: string } {
+    return { cert: path.join(pki.dir, files.crt), key: path.join(pki.dir, files.key) };
+}
+
+/** `pki` with ca "provided": the guide's root and the CAs of the first `count` clusters (Istio's for N > 1 only). */
+export function providedPki(pki: GuidePki, cas: GuideCas, count: number) {
+    const clusters = ["cluster1", "cluster2"].slice(0, count);
+    return {
+        ca: "provided" as const,
+        rootCert: path.join(pki.dir, cas.root.crt),
+        clusters: Object.fromEntries(clusters.map((c) => [c, count > 1 ? { spire: givenCaFiles(pki, cas.spire[c]), istio: givenCaFiles(pki, cas.istio[c]) } : { spire: givenCaFiles(pki, cas.spire[c]) }])),
+    };
+}

@@ -11,18 +11,18 @@ namespace Pulumi.AmbientSpire.Inputs
 {
 
     /// <summary>
-    /// One cluster's intermediates made outside Pulumi.
+    /// One cluster's intermediates signed outside Pulumi.
     /// </summary>
     public sealed class MeshClusterCasArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
-        /// Istio's plug-in CA (cacerts); only with more than one cluster, and then required when provided. Default: none.
+        /// Istio's plug-in CA (cacerts); only with more than one cluster, and then required as spire is (provided), or awaited as spire is (external). Default: none.
         /// </summary>
         [Input("istio")]
         public Inputs.MeshGivenCaArgs? Istio { get; set; }
 
         /// <summary>
-        /// SPIRE's upstream CA (pathlen ≥ 1 or none). Default: none; required when ca is "provided".
+        /// SPIRE's upstream CA (pathlen ≥ 1 or none). Default: none; required when ca is "provided"; with "external", the cluster awaits its signature until it is given.
         /// </summary>
         [Input("spire")]
         public Inputs.MeshGivenCaArgs? Spire { get; set; }

@@ -11,12 +11,12 @@ namespace Pulumi.AmbientSpire.Inputs
 {
 
     /// <summary>
-    /// One intermediate CA made outside Pulumi (`pki.ca` provided).
+    /// One intermediate CA signed outside Pulumi (`pki.ca` provided or external).
     /// </summary>
     public sealed class MeshGivenCaArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
-        /// The intermediate's certificate (optionally followed by the chain up to the root): PEM text, or the path of a file. Public. Required.
+        /// The intermediate's certificate (optionally followed by the chain up to the root): PEM text, or the path of a file. With ca "external", the certificate signed from this Mesh's CSR (the certificateRequests output). Public. Required.
         /// </summary>
         [Input("cert", required: true)]
         public string Cert { get; set; } = null!;
@@ -25,7 +25,7 @@ namespace Pulumi.AmbientSpire.Inputs
         private string? _key;
 
         /// <summary>
-        /// Its private key: PEM text, or the path of a file. A Pulumi secret. Default: none; required when ca is "provided".
+        /// Its private key: PEM text, or the path of a file. A Pulumi secret. Default: none; required when ca is "provided", refused with "external" (the Mesh makes that key itself).
         /// </summary>
         public string? Key
         {
@@ -34,7 +34,7 @@ namespace Pulumi.AmbientSpire.Inputs
         }
 
         /// <summary>
-        /// The rotation of the CSR it was signed from; for the stack program's external signing only. Default: 0.
+        /// With ca "external" only: the rotation of the certificateRequests entry the certificate was signed from. Default: 0.
         /// </summary>
         [Input("rotation")]
         public int? Rotation { get; set; }

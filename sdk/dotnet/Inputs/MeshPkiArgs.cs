@@ -16,7 +16,7 @@ namespace Pulumi.AmbientSpire.Inputs
     public sealed class MeshPkiArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
-        /// "generated" (the component makes the root and every intermediate) or "provided" (the root certificate and every intermediate's certificate and key are given: no root key in the state). ("external" is for the stack program only: a component has no CSR output yet.) Default: "generated".
+        /// "generated" (the component makes the root and every intermediate), "provided" (the root certificate and every intermediate's certificate and key are given: no root key in the state) or "external" (the Mesh makes each intermediate's key and exports its CSR in certificateRequests; a CA outside Pulumi signs them, and the certificates come back as clusters.&lt;cluster&gt;.spire.cert and .istio.cert; until then the cluster is listed in awaitingSignature and nothing else of it is built). Default: "generated".
         /// </summary>
         [Input("ca")]
         public string? Ca { get; set; }
@@ -25,7 +25,7 @@ namespace Pulumi.AmbientSpire.Inputs
         private Dictionary<string, Inputs.MeshClusterCasArgs>? _clusters;
 
         /// <summary>
-        /// Per cluster name, its intermediates; with ca "provided". Default: none.
+        /// Per cluster name, its intermediates; with ca "provided" (all of them) or "external" (those signed so far). Default: none.
         /// </summary>
         public Dictionary<string, Inputs.MeshClusterCasArgs> Clusters
         {
@@ -64,7 +64,7 @@ namespace Pulumi.AmbientSpire.Inputs
         public bool? ProtectRoot { get; set; }
 
         /// <summary>
-        /// The root certificate, PEM text or the path of a file; with ca "provided". Public. Default: none.
+        /// The root certificate, PEM text or the path of a file; with ca "provided" or "external", and then required. Public. Default: none.
         /// </summary>
         [Input("rootCert")]
         public string? RootCert { get; set; }
