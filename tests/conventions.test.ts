@@ -49,6 +49,16 @@ describe("Pulumi conventions", () => {
         assert.ok(scripts.plan.startsWith(`node ${project.runtime.options.nodeargs} `), scripts.plan);
     });
 
+    test("pulumi up transpiles only: the tsconfig Pulumi reads, in the directory of main, sets noCheck", () => {
+        // Pulumi's run.js works in the directory of `main` and reads that directory's tsconfig.json through this
+        // function (its own compilerOptions, not an `extends`); a noCheck only in the project's tsconfig was never
+        // seen there, so every preview type-checked (found by the real-engine bench).
+        const { loadTypeScriptCompilerOptions } = require("@pulumi/pulumi/tsutils") as { loadTypeScriptCompilerOptions(file: string): Record<string, unknown> };
+        const main = (parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { main: string }).main;
+        const seen = loadTypeScriptCompilerOptions(path.join(projectDir, path.dirname(main), "tsconfig.json"));
+        assert.equal(seen.noCheck, true, `${path.dirname(main)}/tsconfig.json compilerOptions.noCheck`);
+    });
+
     test("stack outputs: root certificate and, per cluster, trust domain, network and east-west address; no private key", async () => {
         const { outputs } = await record(settings({}, 2), { preview: false, computed: knownProviderOutputs });
         const values = (await resolved(outputs)) as { rootCaCertPem: string; clusters: Record<string, { trustDomain: string; network: string; eastWestAddress: unknown }> };
