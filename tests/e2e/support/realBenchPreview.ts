@@ -53,7 +53,7 @@ export class TreeSampler {
         const table = this.table = processTable(this.reader, this.table);
         this.whole.add(sampleTree(this.reader, table, this.self));
         if (this.watched) {
-            const sample = sampleTree(this.reader, table, this.watched.root);
+            const sample = sampleTree(this.reader, table, this.watched.root, { pss: true });
             this.watched.peak.add(sample);
             for (const p of sample.processes) {
                 if (this.watched.seen.has(p.pid)) continue;

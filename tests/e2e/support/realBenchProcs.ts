@@ -2,14 +2,18 @@ import * as fs from "node:fs";
 
 /**
  * Memory of a process tree, from /proc: who is whose child (`stat`), and each one's resident set (`status`
- * VmRSS). A preview is several processes (the CLI, its language host, the node program, one process per
- * provider plugin), so no single process's high-water mark says what it costs; their sum, sampled, does.
+ * VmRSS) and proportional set (`smaps_rollup` Pss). A preview is several processes (the CLI, its language host,
+ * the node program, one process per provider plugin), so no single process's high-water mark says what it
+ * costs; their sum, sampled, does. Summed RSS counts a page mapped by k processes k times: the kubernetes
+ * plugin's ~100 MiB of binary pages are the same pages in every cluster's plugin process. Summed PSS splits
+ * each shared page among the processes mapping it, so over a tree it counts each page once (pages shared with
+ * processes outside the tree, such as the node binary the suite itself runs, are split with those too).
  * The parsing and summing are pure over a ProcReader, so they are tested on made-up /proc text.
  */
 export interface ProcReader {
     pids(): number[];
     /** Text of /proc/<pid>/<file>, or undefined if the process is gone. */
-    read(pid: number, file: "stat" | "status" | "cmdline"): string | undefined;
+    read(pid: number, file: "stat" | "status" | "cmdline" | "smaps_rollup"): string | undefined;
 }
 
 export interface ProcEntry {
@@ -23,11 +27,17 @@ export interface ProcEntry {
 export interface ProcessRss {
     readonly pid: number;
     readonly name: string;
+    /** VmRSS. */
     readonly bytes: number;
+    /** Pss, when it was read and the kernel gave one; else counted as its VmRSS. */
+    readonly pssBytes: number;
 }
 
 export interface TreeSample {
+    /** Sum of VmRSS. */
     readonly totalBytes: number;
+    /** Sum of Pss. */
+    readonly totalPssBytes: number;
     readonly processes: readonly ProcessRss[];
 }
 
@@ -49,6 +59,12 @@ export function parseStat(text: string): ProcEntry | undefined {
 /** VmRSS in bytes; undefined where the kernel gives none (a kernel thread, a zombie). */
 export function parseVmRss(status: string): number | undefined {
     const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
+    return match ? Number(match[1]) * 1024 : undefined;
+}
+
+/** Pss in bytes from smaps_rollup; undefined where the kernel gives none. */
+export function parsePss(smapsRollup: string): number | undefined {
+    const match = /^Pss:\s+(\d+)\s+kB$/m.exec(smapsRollup);
     return match ? Number(match[1]) * 1024 : undefined;
 }
 
@@ -92,23 +108,29 @@ export function programName(cmdline: string | undefined, comm: string): string {
 }
 
 /** RSS of root's tree now; a process that exits between the reads simply counts nothing. */
-export function sampleTree(reader: ProcReader, table: ReadonlyMap<number, ProcEntry>, root: number): TreeSample {
+/** With `pss`, each process's smaps_rollup is read too (a page-table walk: only for the tree being measured). */
+export function sampleTree(reader: ProcReader, table: ReadonlyMap<number, ProcEntry>, root: number, options: { readonly pss?: boolean } = {}): TreeSample {
     const processes: ProcessRss[] = [];
     for (const pid of descendants(table, root)) {
         const status = reader.read(pid, "status");
         const bytes = status === undefined ? undefined : parseVmRss(status);
-        if (bytes !== undefined) processes.push({ pid, name: programName(reader.read(pid, "cmdline"), (table.get(pid) as ProcEntry).name), bytes });
+        if (bytes === undefined) continue;
+        const rollup = options.pss ? reader.read(pid, "smaps_rollup") : undefined;
+        const pssBytes = (rollup === undefined ? undefined : parsePss(rollup)) ?? bytes;
+        processes.push({ pid, name: programName(reader.read(pid, "cmdline"), (table.get(pid) as ProcEntry).name), bytes, pssBytes });
     }
-    return { totalBytes: processes.reduce((sum, p) => sum + p.bytes, 0), processes };
+    return { totalBytes: processes.reduce((sum, p) => sum + p.bytes, 0), totalPssBytes: processes.reduce((sum, p) => sum + p.pssBytes, 0), processes };
 }
 
-/** The highest sum seen, and the largest single process seen (in any sample). */
+/** The highest sums seen (RSS and PSS, each its own peak), and the largest single process seen (in any sample). */
 export class PeakRss {
     totalBytes = 0;
+    totalPssBytes = 0;
     largest: ProcessRss | undefined;
 
     add(sample: TreeSample): void {
         this.totalBytes = Math.max(this.totalBytes, sample.totalBytes);
+        this.totalPssBytes = Math.max(this.totalPssBytes, sample.totalPssBytes);
         for (const p of sample.processes) if (p.bytes > (this.largest?.bytes ?? 0)) this.largest = p;
     }
 }

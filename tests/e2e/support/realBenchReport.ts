@@ -16,6 +16,8 @@ export interface RealCaseResult {
     readonly runsMs: readonly number[];
     /** Highest sum of VmRSS over the preview's process tree in any timed run. */
     readonly peakRssBytes: number;
+    /** Highest sum of Pss over the same tree: its memory with each shared page counted once (realBenchProcs.ts). */
+    readonly peakPssBytes: number;
     readonly largest: ProcessRss;
     /** Command lines of the processes of the last timed preview. */
     readonly commands: readonly string[];
@@ -27,10 +29,11 @@ export interface RealCaseResult {
     readonly floor: EntrySeries;
 }
 
-/** Timed runs of one kind of preview, with the highest summed RSS of its process tree. */
+/** Timed runs of one kind of preview, with the highest summed RSS and PSS of its process tree. */
 export interface EntrySeries {
     readonly runsMs: readonly number[];
     readonly peakRssBytes: number;
+    readonly peakPssBytes: number;
 }
 
 export interface RealCaseSummary extends RealCaseResult {
@@ -86,7 +89,7 @@ function pad(cells: readonly string[], widths: readonly number[]): string {
 
 /** The columns of `npm run bench`'s table that apply to a real preview, then the largest process and the ratio. */
 export function renderRealTable(cases: readonly RealCaseSummary[], ratio: Ratio | undefined): string {
-    const header = ["case", "resources", "links", "median s", "spread s", "ms/resource", "peak RSS MiB", "largest process MiB"];
+    const header = ["case", "resources", "links", "median s", "spread s", "ms/resource", "peak RSS MiB", "peak PSS MiB", "largest process MiB"];
     const rows = cases.map((c) => [
         `N=${c.clusters} full-mesh`,
         String(c.resources),
@@ -95,6 +98,7 @@ export function renderRealTable(cases: readonly RealCaseSummary[], ratio: Ratio 
         `${(c.minMs / 1000).toFixed(2)}–${(c.maxMs / 1000).toFixed(2)}`,
         c.msPerResource.toFixed(2),
         (c.peakRssBytes / mebibyte).toFixed(0),
+        (c.peakPssBytes / mebibyte).toFixed(0),
         `${(c.largest.bytes / mebibyte).toFixed(0)} ${c.largest.name}`,
     ]);
     const widths = header.map((h, index) => Math.max(h.length, ...rows.map((row) => row[index].length)));
@@ -111,16 +115,17 @@ export function renderEntryTable(cases: readonly RealCaseSummary[]): string {
     if (cases.length === 0) return "";
     const first = cases[0]!;
     const names = [first.committedEntry, ...first.otherEntries.map((e) => e.entry)];
-    const header = ["case", ...names.map((n) => `${n} s`), "floor s", `${first.committedEntry}/floor`, ...names.map((n) => `${n} MiB`), "floor MiB"];
+    const header = ["case", ...names.map((n) => `${n} s`), "floor s", `${first.committedEntry}/floor`, ...names.map((n) => `${n} RSS/PSS MiB`), "floor RSS/PSS MiB"];
+    const mib = (s: EntrySeries) => `${(s.peakRssBytes / mebibyte).toFixed(0)}/${(s.peakPssBytes / mebibyte).toFixed(0)}`;
     const rows = cases.map((c) => {
-        const series = [{ runsMs: c.runsMs, peakRssBytes: c.peakRssBytes }, ...c.otherEntries];
+        const series: EntrySeries[] = [{ runsMs: c.runsMs, peakRssBytes: c.peakRssBytes, peakPssBytes: c.peakPssBytes }, ...c.otherEntries];
         return [
             `N=${c.clusters}`,
             ...series.map((s) => (median(s.runsMs) / 1000).toFixed(2)),
             (median(c.floor.runsMs) / 1000).toFixed(2),
             `${(c.medianMs / median(c.floor.runsMs)).toFixed(2)}×`,
-            ...series.map((s) => (s.peakRssBytes / mebibyte).toFixed(0)),
-            (c.floor.peakRssBytes / mebibyte).toFixed(0),
+            ...series.map(mib),
+            mib(c.floor),
         ];
     });
     const widths = header.map((h, index) => Math.max(h.length, ...rows.map((row) => row[index]!.length)));

