@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { criticalPath } from "../infra/bench/criticalPath";
 import { renderChart } from "../infra/bench/chart";
+import { ChartPanel, renderSmallMultiples } from "../infra/bench/smallMultiples";
 import { floorProgram, skeletonOf } from "../infra/bench/floor";
 import { CaseSummary, checkTargets, median, summarise } from "../infra/bench/summary";
 import { renderTable } from "../infra/bench/table";
@@ -92,6 +93,38 @@ describe("bench targets", () => {
         const svg = renderChart([summary(1, 3, 7, 200), summary(4, 3, 8, 250), summary(4, 3, 7, 240, "none")], "machine <x>");
         assert.equal((svg.match(/<circle /g) ?? []).length, 2 * 4);
         assert.match(svg, /machine &lt;x&gt;/);
+    });
+});
+
+describe("small multiples", () => {
+    const panel = (target?: { value: number; label: string }): ChartPanel => ({
+        title: "t",
+        format: (v) => v.toFixed(0),
+        series: [
+            { label: "a", color: "#111111", points: [{ clusters: 4, value: 100 }, { clusters: 1, value: 50, range: [40, 60] }] },
+            { label: "b", color: "#222222", dashed: true, points: [{ clusters: 1, value: 10 }, { clusters: 4, value: 20 }] },
+        ],
+        ...(target ? { target } : {}),
+    });
+
+    test("a series is drawn in N order, on a log₂ axis, with its error bars; the y axis fits the highest value or target", () => {
+        const svg = renderSmallMultiples([panel()], "c");
+        // x: N=1 at the left edge of the plot (48), N=4 at its right (300 − 12); y: 0 at 184, the top (115) at 28.
+        assert.match(svg, /<polyline points="48\.0,[\d.]+ 288\.0,[\d.]+" fill="none" stroke="#111111"/);
+        assert.match(svg, /stroke="#222222" stroke-width="2" stroke-dasharray="5 3"/);
+        assert.equal((svg.match(/<circle /g) ?? []).length, 4);
+        assert.equal((svg.match(/<line x1="48" /g) ?? []).length, 3, "two axes and the one error bar, at N=1");
+        const withTarget = renderSmallMultiples([panel({ value: 200, label: "limit" })], "c");
+        assert.match(withTarget, />limit<\/text>/);
+        assert.match(withTarget, />200<\/text>/, "the axis reaches the target above every value");
+        assert.ok(!svg.includes(">200</text>"));
+    });
+
+    test("a panel with several series has a legend; no panels or no points is an error", () => {
+        const svg = renderSmallMultiples([panel()], "c");
+        assert.ok(svg.includes(">a</text>") && svg.includes(">b</text>"));
+        assert.throws(() => renderSmallMultiples([], "c"), /at least one panel/);
+        assert.throws(() => renderSmallMultiples([{ title: "empty", format: String, series: [] }], "c"), /"empty" has no points/);
     });
 });
 

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parseRunnerArgs, suiteNodeArgs } from "./e2e/support/realBenchArgs";
+import { renderRealChart } from "./e2e/support/realBenchChart";
 import { TreeSampler } from "./e2e/support/realBenchPreview";
-import { descendants, parsePss, parseStat, parseVmRss, PeakRss, processTable, ProcReader, programName, sampleTree } from "./e2e/support/realBenchProcs";
-import { planMismatch, RealCaseResult, ratioBetween, renderEntryTable, renderRealTable, summariseRealCase } from "./e2e/support/realBenchReport";
+import { byProgram, descendants, parsePss, parseStat, parseVmRss, PeakRss, processTable, ProcReader, programName, sampleTree } from "./e2e/support/realBenchProcs";
+import { planMismatch, RealCaseResult, ratioBetween, renderEntryTable, renderPeakBreakdown, renderRealTable, summariseRealCase } from "./e2e/support/realBenchReport";
 import { bytesPerCluster, checkTargets, missedTargets, renderTargets, TargetCheck } from "./e2e/support/realBenchTargets";
 
 /** The real-engine bench's pure parts: the runner's arguments, /proc parsing and summing, the table and ratio. */
@@ -11,8 +12,9 @@ import { bytesPerCluster, checkTargets, missedTargets, renderTargets, TargetChec
 describe("npm run e2e arguments", () => {
     test("no argument is the suite; --bench alone is N = 1, 2, 4, 8, 16 with 3 runs", () => {
         assert.deepEqual(parseRunnerArgs([]), { mode: "suite" });
-        assert.deepEqual(parseRunnerArgs(["--bench"]), { mode: "bench", json: false, runs: 3, clusters: [1, 2, 4, 8, 16] });
-        assert.deepEqual(parseRunnerArgs(["--bench", "--clusters", "8,2", "--json", "--runs", "1"]), { mode: "bench", json: true, runs: 1, clusters: [2, 8] });
+        assert.deepEqual(parseRunnerArgs(["--bench"]), { mode: "bench", json: false, runs: 3, clusters: [1, 2, 4, 8, 16], chart: undefined });
+        assert.deepEqual(parseRunnerArgs(["--bench", "--clusters", "8,2", "--json", "--runs", "1"]), { mode: "bench", json: true, runs: 1, clusters: [2, 8], chart: undefined });
+        assert.deepEqual(parseRunnerArgs(["--bench", "--chart", "/tmp/r.svg"]), { mode: "bench", json: false, runs: 3, clusters: [1, 2, 4, 8, 16], chart: "/tmp/r.svg" });
     });
 
     test("--charts <dir> is the real-chart scenarios on that directory", () => {
@@ -22,7 +24,7 @@ describe("npm run e2e arguments", () => {
 
     test("anything else is refused, never run as the suite", () => {
         for (const argv of [["--charts"], ["--charts", ""], ["--charts", "--bench"], ["--charts", "a", "b"], ["--json"], ["bench"], ["--bench", "--bogus"], ["--bench", "--runs"], ["--bench", "--runs", "0"], ["--bench", "--runs", "1.5"],
-            ["--bench", "--clusters", "1,1"], ["--bench", "--clusters", "2,x"], ["--bench", "--clusters", ""], ["--bench", "--json", "--json"], ["--bench", "--bench"]]) {
+            ["--bench", "--clusters", "1,1"], ["--bench", "--clusters", "2,x"], ["--bench", "--clusters", ""], ["--bench", "--json", "--json"], ["--bench", "--bench"], ["--bench", "--chart", "r.png"], ["--bench", "--chart"], ["--bench", "--chart", "a.svg", "--chart", "b.svg"]]) {
             assert.equal(parseRunnerArgs(argv), undefined, argv.join(" "));
         }
     });
@@ -132,6 +134,26 @@ describe("/proc: memory of a process tree", () => {
         assert.equal(peak.totalBytes, 350);
         assert.equal(peak.totalPssBytes, 280, "each sum has its own peak, from whichever sample it was highest in");
         assert.deepEqual(peak.largest, { pid: 1, name: "cli", bytes: 300, pssBytes: 220 });
+        assert.deepEqual(peak.atRssPeak, [
+            { name: "cli", count: 1, bytes: 300, pssBytes: 220 },
+            { name: "plugin", count: 1, bytes: 50, pssBytes: 30 },
+        ], "the breakdown is of the summed-RSS peak's sample, not of the last one or the PSS peak's");
+    });
+
+    test("a sample by program sums each program's processes, largest RSS first", () => {
+        const shares = byProgram([
+            { pid: 5, name: "pulumi-resource-kubernetes", bytes: 120, pssBytes: 40 },
+            { pid: 2, name: "node", bytes: 200, pssBytes: 190 },
+            { pid: 6, name: "pulumi-resource-kubernetes", bytes: 130, pssBytes: 45 },
+            { pid: 7, name: "tls", bytes: 60, pssBytes: 60 },
+            { pid: 8, name: "cli", bytes: 60, pssBytes: 50 },
+        ]);
+        assert.deepEqual(shares, [
+            { name: "pulumi-resource-kubernetes", count: 2, bytes: 250, pssBytes: 85 },
+            { name: "node", count: 1, bytes: 200, pssBytes: 190 },
+            { name: "cli", count: 1, bytes: 60, pssBytes: 50 },
+            { name: "tls", count: 1, bytes: 60, pssBytes: 60 },
+        ]);
     });
 
     test("the sampler watches one tree and the whole tree below itself, and remembers command lines", () => {
@@ -152,6 +174,10 @@ function result(clusters: number, resources: number, runsMs: number[], peakMiB: 
     return {
         clusters, resources, peerLinks: clusters * (clusters - 1), engineSteps: resources + 4, changeSummary: { create: resources + 2 }, planResources, runsMs,
         peakRssBytes: peakMiB * 1024 ** 2, peakPssBytes: pssMiB * 1024 ** 2, largest: { pid: 1, name: "node", bytes: 512 * 1024 ** 2, pssBytes: 500 * 1024 ** 2 }, commands: [],
+        atRssPeak: [
+            { name: "pulumi-resource-kubernetes", count: clusters, bytes: clusters * 120 * 1024 ** 2, pssBytes: clusters * 40 * 1024 ** 2 },
+            { name: "node", count: 1, bytes: 300 * 1024 ** 2, pssBytes: 290 * 1024 ** 2 },
+        ],
         committedEntry: "transpile-only",
         otherEntries: [
             { entry: "type-check", runsMs: runsMs.map((ms) => ms * 2), peakRssBytes: peakMiB * 2 * 1024 ** 2, peakPssBytes: pssMiB * 2 * 1024 ** 2 },
@@ -164,6 +190,29 @@ function result(clusters: number, resources: number, runsMs: number[], peakMiB: 
 describe("the real-engine table and the N=8 / N=2 ratio", () => {
     const n2 = summariseRealCase(result(2, 70, [30_000, 28_000, 40_000], 1000));
     const n8 = summariseRealCase(result(8, 360, [90_000, 81_000, 84_000], 1500));
+
+    test("the chart: entries against the floor, time per resource, RSS/PSS against the target, and the peak by program", () => {
+        const svg = renderRealChart([n8, n2], "machine <m>");
+        assert.equal((svg.match(/<polyline /g) ?? []).length, 4 + 1 + 3 + 2, "four time series, one per resource, three memory, two programs");
+        for (const label of ["transpile-only", "type-check", "precompiled", "floor", "PSS", "floor RSS", "pulumi-resource-kubernetes", "N=8 target 1400"]) {
+            assert.ok(svg.includes(`>${label}</text>`), label);
+        }
+        assert.match(svg, /<title>type-check, N=8: 168\.0<\/title>/, "type-check's median, from its own runs (2 × 84 s)");
+        assert.match(svg, /<title>pulumi-resource-kubernetes, N=8: 960<\/title>/);
+        assert.match(svg, /machine &lt;m&gt;/);
+        assert.throws(() => renderRealChart([], "x"), /no real-bench cases/);
+        assert.throws(() => renderRealChart([n2, { ...n8, otherEntries: n8.otherEntries.slice(0, 1) }], "x"), /N=8 has no precompiled previews/);
+    });
+
+    test("the peak's breakdown names each program, its process count, RSS/PSS, and RSS each where there are several", () => {
+        const one = summariseRealCase(result(1, 30, [5_000], 500));
+        assert.equal(renderPeakBreakdown([one, n8]), [
+            "at the peak of summed RSS, by program (RSS/PSS MiB):",
+            "  N=1: 1 × pulumi-resource-kubernetes 120/40, 1 × node 300/290",
+            "  N=8: 8 × pulumi-resource-kubernetes 960/320 (120 each), 1 × node 300/290",
+            "",
+        ].join("\n"));
+    });
 
     test("median, spread and time per resource of each N", () => {
         assert.deepEqual([n2.medianMs, n2.minMs, n2.maxMs], [30_000, 28_000, 40_000]);

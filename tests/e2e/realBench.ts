@@ -7,10 +7,11 @@ import { startControlPlanes } from "./support/controlPlane";
 import { openProject } from "./support/project";
 import { PeakRss } from "./support/realBenchProcs";
 import { timedPreview, TreeSampler } from "./support/realBenchPreview";
-import { planMismatch, RealCaseResult, ratioBetween, renderEntryTable, renderRealTable, summariseRealCase } from "./support/realBenchReport";
+import { planMismatch, RealCaseResult, ratioBetween, renderEntryTable, renderPeakBreakdown, renderRealTable, summariseRealCase } from "./support/realBenchReport";
 import { writeStandIns } from "./support/standInCharts";
 import { committedEntry, entries, entryEnvironment, Entry, usePrecompiledEntry, writeFloorProject } from "./support/realBenchEntries";
 import { checkTargets, missedTargets, renderTargets } from "./support/realBenchTargets";
+import { renderRealChart } from "./support/realBenchChart";
 import { spawnSync } from "node:child_process";
 import { ownSteps } from "./support/steps";
 import { findToolchain, projectDir, Toolchain, toolsBin } from "./support/tools";
@@ -30,6 +31,8 @@ export interface RealBenchOptions {
     readonly json: boolean;
     readonly runs: number;
     readonly clusters: readonly number[];
+    /** Where the chart goes, its data beside it as .json; undefined: docs/real-bench.svg. */
+    readonly chart: string | undefined;
 }
 
 const licence = "BENCH-LICENCE-not-a-real-key";
@@ -102,6 +105,7 @@ async function measure(n: number, runs: number, { toolchain, root, sampler, prog
         }
         const largest = peaks.map((p) => p.largest).reduce((a, b) => ((b?.bytes ?? 0) > (a?.bytes ?? 0) ? b : a));
         if (!largest) throw new Error(`N=${n}: no process of the preview was ever sampled`);
+        const highest = peaks.reduce((a, b) => (b.totalBytes > a.totalBytes ? b : a));
 
         // The same stack with the other entry point, then the floor: same runs, same sampler, same machine state.
         const timedSeries = async (label: string, run: (label: string) => Promise<{ ms: number; peak: PeakRss; steps: readonly { type: string }[] }>, expected: number) => {
@@ -153,6 +157,7 @@ async function measure(n: number, runs: number, { toolchain, root, sampler, prog
             peakRssBytes: Math.max(...peaks.map((p) => p.totalBytes)),
             peakPssBytes: Math.max(...peaks.map((p) => p.totalPssBytes)),
             largest,
+            atRssPeak: highest.atRssPeak,
             commands,
         };
     } finally {
@@ -192,8 +197,14 @@ export async function runRealBench(options: RealBenchOptions): Promise<number> {
     };
     const host = machine();
     const load = { start: loadAtStart, end: loadAverage() };
+    const report = { machine: host, loadAverage: load, runs: options.runs, cases, ratio: ratio ?? null, targets, wholeRun, planMismatches: mismatches };
+    const chart = path.resolve(options.chart ?? path.join(projectDir, "docs", "real-bench.svg"));
+    fs.mkdirSync(path.dirname(chart), { recursive: true });
+    fs.writeFileSync(chart, renderRealChart(cases, `${host}; real pulumi preview, median of ${options.runs}; load ${load.start} at start, ${load.end} at end`));
+    // The data without the command lines: they hold this run's temporary paths, not what the chart shows.
+    fs.writeFileSync(chart.replace(/\.svg$/, ".json"), `${JSON.stringify({ ...report, cases: cases.map(({ commands: _commands, ...rest }) => rest) }, null, 2)}\n`);
     if (options.json) {
-        process.stdout.write(`${JSON.stringify({ machine: host, loadAverage: load, runs: options.runs, cases, ratio: ratio ?? null, targets, wholeRun, planMismatches: mismatches }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
         process.stdout.write([
             `${host}; real pulumi preview, one warm-up then ${options.runs} timed run(s) per N; load average (1/5/15 min) ${load.start} at start, ${load.end} at end`,
@@ -202,10 +213,13 @@ export async function runRealBench(options: RealBenchOptions): Promise<number> {
             "",
             renderEntryTable(cases).trimEnd(),
             "",
+            renderPeakBreakdown(cases).trimEnd(),
+            "",
             renderTargets(targets).trimEnd(),
             `engine steps per preview (stack, providers, provider-side children included): ${cases.map((c) => `N=${c.clusters}: ${c.engineSteps} (${Object.entries(c.changeSummary).map(([op, k]) => `${op} ${k}`).join(", ")})`).join("; ")}`,
             `processes of the last preview of N=${cases[cases.length - 1].clusters}:`,
             ...cases[cases.length - 1].commands.map((command) => `  ${command.length > 200 ? `${command.slice(0, 200)}…` : command}`),
+            `chart: ${path.relative(process.cwd(), chart)} (data: ${path.relative(process.cwd(), chart.replace(/\.svg$/, ".json"))})`,
             `offline plan: ${mismatches.length === 0 ? "same resource count as every preview" : mismatches.join("; ")}`,
             `whole run: ${wholeRun.seconds.toFixed(0)} s, peak RSS of everything it ran (control planes included) ${(wholeRun.peakRssBytes / mebibyte).toFixed(0)} MiB; ` +
                 `sampling /proc cost ${wholeRun.samplerCpuMsPerTick.toFixed(1)} ms of CPU per 100 ms tick`,

@@ -6,9 +6,16 @@
 export type RunnerArgs =
     | { readonly mode: "suite" }
     | { readonly mode: "charts"; readonly dir: string }
-    | { readonly mode: "bench"; readonly json: boolean; readonly runs: number; readonly clusters: readonly number[] };
+    | {
+        readonly mode: "bench";
+        readonly json: boolean;
+        readonly runs: number;
+        readonly clusters: readonly number[];
+        /** Where the chart goes (its data beside it, as .json); undefined: docs/real-bench.svg. */
+        readonly chart: string | undefined;
+    };
 
-export const runnerUsage = "usage: npm run e2e [-- --charts <dir> | --bench [--json] [--runs <n ≥ 1>] [--clusters <N,N,…> (default 1,2,4,8,16)]]";
+export const runnerUsage = "usage: npm run e2e [-- --charts <dir> | --bench [--json] [--runs <n ≥ 1>] [--clusters <N,N,…> (default 1,2,4,8,16)] [--chart <file.svg> (default docs/real-bench.svg)]]";
 
 export function parseRunnerArgs(argv: readonly string[]): RunnerArgs | undefined {
     if (argv.length === 0) return { mode: "suite" };
@@ -17,16 +24,18 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs | undefined
     let json = false;
     let runs = 3;
     let clusters = [1, 2, 4, 8, 16];
+    let chart: string | undefined;
     for (let index = 1; index < argv.length; index++) {
         const [flag, value] = [argv[index], argv[index + 1]];
         if (flag === "--json" && !json) json = true;
         else if (flag === "--runs" && value !== undefined) [runs, index] = [Number(value), index + 1];
         else if (flag === "--clusters" && value !== undefined) [clusters, index] = [value.split(",").map(Number), index + 1];
+        else if (flag === "--chart" && value !== undefined && value.endsWith(".svg") && chart === undefined) [chart, index] = [value, index + 1];
         else return undefined;
     }
     const wholePositive = (n: number): boolean => Number.isInteger(n) && n >= 1;
     if (!wholePositive(runs) || clusters.length === 0 || !clusters.every(wholePositive) || new Set(clusters).size !== clusters.length) return undefined;
-    return { mode: "bench", json, runs, clusters: [...clusters].sort((a, b) => a - b) };
+    return { mode: "bench", json, runs, clusters: [...clusters].sort((a, b) => a - b), chart };
 }
 
 /**

@@ -122,13 +122,36 @@ export function sampleTree(reader: ProcReader, table: ReadonlyMap<number, ProcEn
     return { totalBytes: processes.reduce((sum, p) => sum + p.bytes, 0), totalPssBytes: processes.reduce((sum, p) => sum + p.pssBytes, 0), processes };
 }
 
-/** The highest sums seen (RSS and PSS, each its own peak), and the largest single process seen (in any sample). */
+/** The processes of one program in one sample: how many, and their summed RSS and PSS. */
+export interface ProgramShare {
+    readonly name: string;
+    readonly count: number;
+    readonly bytes: number;
+    readonly pssBytes: number;
+}
+
+/** A sample's processes grouped by program, largest summed RSS first (ties by name, so the order is stable). */
+export function byProgram(processes: readonly ProcessRss[]): ProgramShare[] {
+    const shares = new Map<string, ProgramShare>();
+    for (const p of processes) {
+        const known = shares.get(p.name) ?? { name: p.name, count: 0, bytes: 0, pssBytes: 0 };
+        shares.set(p.name, { name: p.name, count: known.count + 1, bytes: known.bytes + p.bytes, pssBytes: known.pssBytes + p.pssBytes });
+    }
+    return [...shares.values()].sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
+}
+
+/**
+ * The highest sums seen (RSS and PSS, each its own peak), the largest single process seen (in any sample), and
+ * the summed-RSS peak's sample by program: which processes that peak is made of.
+ */
 export class PeakRss {
     totalBytes = 0;
     totalPssBytes = 0;
     largest: ProcessRss | undefined;
+    atRssPeak: readonly ProgramShare[] = [];
 
     add(sample: TreeSample): void {
+        if (sample.totalBytes > this.totalBytes) this.atRssPeak = byProgram(sample.processes);
         this.totalBytes = Math.max(this.totalBytes, sample.totalBytes);
         this.totalPssBytes = Math.max(this.totalPssBytes, sample.totalPssBytes);
         for (const p of sample.processes) if (p.bytes > (this.largest?.bytes ?? 0)) this.largest = p;

@@ -1,5 +1,5 @@
 import { median } from "../../../infra/bench/summary";
-import type { ProcessRss } from "./realBenchProcs";
+import type { ProcessRss, ProgramShare } from "./realBenchProcs";
 
 /** One N measured on the real engine: the engine's counts, the timed runs, memory of the preview's processes. */
 export interface RealCaseResult {
@@ -19,6 +19,8 @@ export interface RealCaseResult {
     /** Highest sum of Pss over the same tree: its memory with each shared page counted once (realBenchProcs.ts). */
     readonly peakPssBytes: number;
     readonly largest: ProcessRss;
+    /** The sample with the highest summed RSS of all timed runs, by program. */
+    readonly atRssPeak: readonly ProgramShare[];
     /** Command lines of the processes of the last timed preview. */
     readonly commands: readonly string[];
     /** How the previews above started the program: Pulumi.yaml as committed. */
@@ -130,4 +132,16 @@ export function renderEntryTable(cases: readonly RealCaseSummary[]): string {
     });
     const widths = header.map((h, index) => Math.max(h.length, ...rows.map((row) => row[index]!.length)));
     return `${[pad(header, widths), ...rows.map((row) => pad(row, widths))].join("\n")}\n`;
+}
+
+/** Per N, what the summed-RSS peak was made of: each program's processes, their RSS and PSS, and RSS each. */
+export function renderPeakBreakdown(cases: readonly RealCaseSummary[]): string {
+    const lines = cases.map((c) => {
+        const parts = c.atRssPeak.map((share) => {
+            const each = share.count > 1 ? ` (${(share.bytes / share.count / mebibyte).toFixed(0)} each)` : "";
+            return `${share.count} × ${share.name} ${(share.bytes / mebibyte).toFixed(0)}/${(share.pssBytes / mebibyte).toFixed(0)}${each}`;
+        });
+        return `N=${c.clusters}: ${parts.join(", ")}`;
+    });
+    return `${["at the peak of summed RSS, by program (RSS/PSS MiB):", ...lines.map((line) => `  ${line}`)].join("\n")}\n`;
 }
