@@ -65,6 +65,18 @@ describe("the Gateway API manifest", () => {
         assert.throws(() => gatewayApiCrdNames("v1.4.0"), /"v1\.4\.0" is not a version this release knows.*use v1\.3\.0/);
     });
 
+    test("every cluster of a stack shares one parse of the manifest; another manifest, source or version is parsed anew", () => {
+        const first = gatewayApiCrdDocuments(manifest, "m.yaml", names);
+        assert.equal(gatewayApiCrdDocuments(manifest, "m.yaml", names), first, "the same text from the same source is not parsed again");
+        const reordered = manifest.split("\n---\n").reverse().join("\n---\n");
+        const other = gatewayApiCrdDocuments(reordered, "m.yaml", names);
+        assert.notEqual(other, first);
+        assert.deepEqual([...other.keys()].sort(), [...first.keys()].sort());
+        assert.notEqual(gatewayApiCrdDocuments(reordered, "n.yaml", names), other, "a different source is parsed (its errors name it)");
+        // A manifest that fails is never remembered: the next call with it fails again, with the same message.
+        for (let attempt = 0; attempt < 2; attempt++) assert.throws(() => gatewayApiCrdDocuments("kind: [unclosed\n", "m.yaml", names), /is not valid YAML/);
+    });
+
     test("a stack whose manifest is wrong stops before anything is registered, naming the setting", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ambient-spire-gateway-api-"));
         try {

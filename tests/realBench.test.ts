@@ -5,7 +5,7 @@ import { renderRealChart } from "./e2e/support/realBenchChart";
 import { TreeSampler } from "./e2e/support/realBenchPreview";
 import { byProgram, descendants, parsePss, parseStat, parseVmRss, PeakRss, processTable, ProcReader, programName, sampleTree } from "./e2e/support/realBenchProcs";
 import { planMismatch, RealCaseResult, ratioBetween, renderEntryTable, renderPeakBreakdown, renderRealTable, summariseRealCase } from "./e2e/support/realBenchReport";
-import { bytesPerCluster, checkTargets, missedTargets, renderTargets, TargetCheck } from "./e2e/support/realBenchTargets";
+import { bytesPerCluster, checkTargets, missedTargets, renderRssBound, renderTargets, rssWithProgramAtFloor, TargetCheck } from "./e2e/support/realBenchTargets";
 
 /** The real-engine bench's pure parts: the runner's arguments, /proc parsing and summing, the table and ratio. */
 
@@ -193,8 +193,8 @@ describe("the real-engine table and the N=8 / N=2 ratio", () => {
 
     test("the chart: entries against the floor, time per resource, RSS/PSS against the target, and the peak by program", () => {
         const svg = renderRealChart([n8, n2], "machine <m>");
-        assert.equal((svg.match(/<polyline /g) ?? []).length, 4 + 1 + 3 + 2, "four time series, one per resource, three memory, two programs");
-        for (const label of ["transpile-only", "type-check", "precompiled", "floor", "PSS", "floor RSS", "pulumi-resource-kubernetes", "N=8 target 1400"]) {
+        assert.equal((svg.match(/<polyline /g) ?? []).length, 4 + 1 + 4 + 2, "four time series, one per resource, four memory, two programs");
+        for (const label of ["transpile-only", "type-check", "precompiled", "floor", "PSS", "floor RSS", "floor + plugins RSS", "pulumi-resource-kubernetes", "N=8 target 1400"]) {
             assert.ok(svg.includes(`>${label}</text>`), label);
         }
         assert.match(svg, /<title>type-check, N=8: 168\.0<\/title>/, "type-check's median, from its own runs (2 × 84 s)");
@@ -275,6 +275,20 @@ describe("the real-engine targets, checked by the bench itself", () => {
         assert.deepEqual(gating(checkTargets(slower)), [true, true, false]);
         assert.deepEqual(gating(checkTargets(linear.slice(0, 2))), [null, true, null]);
         assert.match(renderTargets(checkTargets(heavy)), /target peak PSS at N=8 ≤ 1400 MiB: 1401 MiB — MISSED/);
+    });
+
+    test("the RSS bound: the floor's RSS plus the plugins' at the peak, and whether each limit is within its reach", () => {
+        // The fixture's peak: N × 120 MiB of kubernetes plugins and a 300 MiB node; the floor 200 MiB.
+        assert.equal(rssWithProgramAtFloor(linear[3]!), (200 + 8 * 120) * mib, "node is the program, not a plugin: left out");
+        assert.equal(renderRssBound(linear), [
+            "summed RSS if the program cost no more than the floor (floor + the plugins' RSS at the peak):",
+            "  at N=8: 1160 MiB against 1400 — within reach",
+            "  each added cluster: 120 MiB against 130 — within reach",
+            "",
+        ].join("\n"));
+        const heavier = linear.map((c) => ({ ...c, atRssPeak: c.atRssPeak.map((s) => (s.name === "node" ? s : { ...s, bytes: s.bytes * 1.2 })) }));
+        assert.match(renderRssBound(heavier), /at N=8: 1352 MiB against 1400 — within reach\n  each added cluster: 144 MiB against 130 — out of reach for any program on these plugins/);
+        assert.match(renderRssBound(linear.slice(0, 1)), /at N=8: not run\n  each added cluster: fewer than 2 N run/);
     });
 
     test("the entry table puts both entries and the floor side by side, RSS/PSS", () => {

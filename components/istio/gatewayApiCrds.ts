@@ -104,6 +104,16 @@ export async function readManifestSource(source: string): Promise<string> {
  * experimental one adds CRDs) would otherwise install CRDs the stack does not track, or miss some it does.
  */
 export function gatewayApiCrdDocuments(manifest: string, source: string, expected: readonly string[]): ReadonlyMap<string, CrdDocument> {
+    const key = `${source}\0${expected.join()}`;
+    if (lastParsed?.manifest === manifest && lastParsed.key === key) return lastParsed.documents;
+    const documents = parseCrdDocuments(manifest, source, expected);
+    lastParsed = { manifest, key, documents };
+    return documents;
+}
+
+let lastParsed: { readonly manifest: string; readonly key: string; readonly documents: ReadonlyMap<string, CrdDocument> } | undefined;
+
+function parseCrdDocuments(manifest: string, source: string, expected: readonly string[]): ReadonlyMap<string, CrdDocument> {
     const documents = new Map<string, CrdDocument>();
     for (const parsed of parseAllDocuments(manifest)) {
         if (parsed.errors.length > 0) throw new GatewayApiManifestError(`the Gateway API manifest ${JSON.stringify(source)} is not valid YAML (${parsed.errors[0]!.message.split("\n")[0]})`, standardInstall);

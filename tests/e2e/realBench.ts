@@ -10,7 +10,7 @@ import { timedPreview, TreeSampler } from "./support/realBenchPreview";
 import { planMismatch, RealCaseResult, ratioBetween, renderEntryTable, renderPeakBreakdown, renderRealTable, summariseRealCase } from "./support/realBenchReport";
 import { writeStandIns } from "./support/standInCharts";
 import { committedEntry, entries, entryEnvironment, Entry, usePrecompiledEntry, writeFloorProject } from "./support/realBenchEntries";
-import { checkTargets, missedTargets, renderTargets } from "./support/realBenchTargets";
+import { checkTargets, missedTargets, renderRssBound, renderTargets, rssWithProgramAtFloor } from "./support/realBenchTargets";
 import { renderRealChart } from "./support/realBenchChart";
 import { spawnSync } from "node:child_process";
 import { ownSteps } from "./support/steps";
@@ -197,7 +197,8 @@ export async function runRealBench(options: RealBenchOptions): Promise<number> {
     };
     const host = machine();
     const load = { start: loadAtStart, end: loadAverage() };
-    const report = { machine: host, loadAverage: load, runs: options.runs, cases, ratio: ratio ?? null, targets, wholeRun, planMismatches: mismatches };
+    const rssAtFloorProgram = cases.map((c) => ({ clusters: c.clusters, bytes: rssWithProgramAtFloor(c) }));
+    const report = { machine: host, loadAverage: load, runs: options.runs, cases, ratio: ratio ?? null, targets, rssAtFloorProgram, wholeRun, planMismatches: mismatches };
     const chart = path.resolve(options.chart ?? path.join(projectDir, "docs", "real-bench.svg"));
     fs.mkdirSync(path.dirname(chart), { recursive: true });
     fs.writeFileSync(chart, renderRealChart(cases, `${host}; real pulumi preview, median of ${options.runs}; load ${load.start} at start, ${load.end} at end`));
@@ -216,6 +217,7 @@ export async function runRealBench(options: RealBenchOptions): Promise<number> {
             renderPeakBreakdown(cases).trimEnd(),
             "",
             renderTargets(targets).trimEnd(),
+            renderRssBound(cases).trimEnd(),
             `engine steps per preview (stack, providers, provider-side children included): ${cases.map((c) => `N=${c.clusters}: ${c.engineSteps} (${Object.entries(c.changeSummary).map(([op, k]) => `${op} ${k}`).join(", ")})`).join("; ")}`,
             `processes of the last preview of N=${cases[cases.length - 1].clusters}:`,
             ...cases[cases.length - 1].commands.map((command) => `  ${command.length > 200 ? `${command.slice(0, 200)}…` : command}`),

@@ -1,10 +1,11 @@
 import { median } from "../../../infra/bench/summary";
 import { ChartPanel, ChartSeries, renderSmallMultiples } from "../../../infra/bench/smallMultiples";
 import type { RealCaseSummary } from "./realBenchReport";
+import { rssWithProgramAtFloor } from "./realBenchTargets";
 
 /**
  * The real bench's cases as four panels: preview time by entry point against the floor, time per resource,
- * summed memory (RSS, PSS, the floor's RSS) against the N = 8 target, and what the summed-RSS peak was made
+ * summed memory (RSS, PSS, the floor's RSS, and the floor's with the plugins' added) against the N = 8 target, and what the summed-RSS peak was made
  * of, program by program. Pure, like the mock bench's chart (infra/bench/chart.ts).
  */
 const colors = ["#1f6feb", "#bf8700", "#1a7f37", "#8250df", "#cf222e", "#57606a"];
@@ -55,6 +56,7 @@ export function renderRealChart(unsorted: readonly RealCaseSummary[], caption: s
                 { label: "RSS", color: colors[0]!, points: cases.map((c) => ({ clusters: c.clusters, value: c.peakRssBytes / mebibyte })) },
                 { label: "PSS", color: colors[2]!, points: cases.map((c) => ({ clusters: c.clusters, value: c.peakPssBytes / mebibyte })) },
                 { label: "floor RSS", color: floorColor, dashed: true, points: cases.map((c) => ({ clusters: c.clusters, value: c.floor.peakRssBytes / mebibyte })) },
+                { label: "floor + plugins RSS", color: colors[4]!, dashed: true, points: cases.map((c) => ({ clusters: c.clusters, value: rssWithProgramAtFloor(c) / mebibyte })) },
             ],
             format: (v) => v.toFixed(0),
             target: { value: 1400, label: "N=8 target 1400" },

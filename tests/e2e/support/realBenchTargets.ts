@@ -71,3 +71,32 @@ export function renderTargets(checks: readonly TargetCheck[]): string {
     const mark = (c: TargetCheck) => (c.met === null ? "not checked" : c.met ? "met" : c.gates ? "MISSED" : "over (reported, not a gate)");
     return `${checks.map((c) => `${c.gates ? "target" : "beside it"} ${c.target}: ${c.measured} — ${mark(c)}`).join("\n")}\n`;
 }
+
+/**
+ * What summed RSS would be if the program cost no more than the floor: the floor's peak (CLI, language host and a
+ * bare node program registering as many resources) plus the provider plugins' RSS at the case's own peak. The
+ * plugins are the same processes whatever the program does, so no program with one kubernetes provider per
+ * cluster can go below this; a limit this bound is over cannot be met by changing the program.
+ */
+export function rssWithProgramAtFloor(c: RealCaseSummary): number {
+    const plugins = c.atRssPeak.filter((share) => share.name.startsWith("pulumi-resource-")).reduce((sum, share) => sum + share.bytes, 0);
+    return c.floor.peakRssBytes + plugins;
+}
+
+/** The RSS limits against that bound: at N = 8, and its least-squares slope over N. */
+export function renderRssBound(cases: readonly RealCaseSummary[]): string {
+    const eight = cases.find((c) => c.clusters === 8);
+    const bound = cases.map((c) => ({ ...c, peakRssBytes: rssWithProgramAtFloor(c) }));
+    const slope = bytesPerCluster(bound, "rss");
+    const verdict = (value: number, limit: number) => (value <= limit * mebibyte ? "within reach" : "out of reach for any program on these plugins");
+    const lines = [
+        "summed RSS if the program cost no more than the floor (floor + the plugins' RSS at the peak):",
+        eight
+            ? `  at N=8: ${(rssWithProgramAtFloor(eight) / mebibyte).toFixed(0)} MiB against 1400 — ${verdict(rssWithProgramAtFloor(eight), 1400)}`
+            : "  at N=8: not run",
+        slope !== undefined
+            ? `  each added cluster: ${(slope / mebibyte).toFixed(0)} MiB against 130 — ${verdict(slope, 130)}`
+            : "  each added cluster: fewer than 2 N run",
+    ];
+    return `${lines.join("\n")}\n`;
+}
