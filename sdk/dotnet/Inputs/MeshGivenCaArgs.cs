@@ -25,7 +25,7 @@ namespace Pulumi.AmbientSpire.Inputs
         private string? _key;
 
         /// <summary>
-        /// Its private key: PEM text, or the path of a file. A Pulumi secret. Default: none; required when ca is "provided", refused with "external" (the Mesh makes that key itself).
+        /// Its private key: the path of a file, or PEM text; a Pulumi secret once in the Mesh. From other languages give a path: this input is plain, so the SDKs send its fields as plain values and PEM text would not be a secret on the way in. Default: none; required when ca is "provided", refused with "external" (the Mesh makes that key itself).
         /// </summary>
         public string? Key
         {
