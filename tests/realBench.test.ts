@@ -1,10 +1,16 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, test } from "node:test";
 import { parseRunnerArgs, suiteNodeArgs } from "./e2e/support/realBenchArgs";
 import { renderRealChart } from "./e2e/support/realBenchChart";
 import { TreeSampler } from "./e2e/support/realBenchPreview";
 import { byProgram, descendants, parsePss, parseStat, parseVmRss, PeakRss, processTable, ProcReader, programName, sampleTree } from "./e2e/support/realBenchProcs";
-import { planMismatch, RealCaseResult, ratioBetween, renderEntryTable, renderPeakBreakdown, renderRealTable, summariseRealCase } from "./e2e/support/realBenchReport";
+import { dependencyDifferences, resolveBaseline, writeBaselineProject } from "./e2e/support/realBenchBaseline";
+import { BaselineSeries, planMismatch, RealCaseResult, ratioBetween, renderBeforeAfter, renderEntryTable, renderPeakBreakdown, renderRealTable, summariseRealCase } from "./e2e/support/realBenchReport";
+import { projectDir } from "./e2e/support/tools";
 import { bytesPerCluster, checkTargets, missedTargets, renderRssBound, renderTargets, rssWithProgramAtFloor, TargetCheck } from "./e2e/support/realBenchTargets";
 
 /** The real-engine bench's pure parts: the runner's arguments, /proc parsing and summing, the table and ratio. */
@@ -12,9 +18,13 @@ import { bytesPerCluster, checkTargets, missedTargets, renderRssBound, renderTar
 describe("npm run e2e arguments", () => {
     test("no argument is the suite; --bench alone is N = 1, 2, 4, 8, 16 with 3 runs", () => {
         assert.deepEqual(parseRunnerArgs([]), { mode: "suite" });
-        assert.deepEqual(parseRunnerArgs(["--bench"]), { mode: "bench", json: false, runs: 3, clusters: [1, 2, 4, 8, 16], chart: undefined });
-        assert.deepEqual(parseRunnerArgs(["--bench", "--clusters", "8,2", "--json", "--runs", "1"]), { mode: "bench", json: true, runs: 1, clusters: [2, 8], chart: undefined });
-        assert.deepEqual(parseRunnerArgs(["--bench", "--chart", "/tmp/r.svg"]), { mode: "bench", json: false, runs: 3, clusters: [1, 2, 4, 8, 16], chart: "/tmp/r.svg" });
+        assert.deepEqual(parseRunnerArgs(["--bench"]), { mode: "bench", json: false, runs: 3, clusters: [1, 2, 4, 8, 16], chart: undefined, baseline: undefined });
+        assert.deepEqual(parseRunnerArgs(["--bench", "--clusters", "8,2", "--json", "--runs", "1"]), { mode: "bench", json: true, runs: 1, clusters: [2, 8], chart: undefined, baseline: undefined });
+        assert.deepEqual(parseRunnerArgs(["--bench", "--chart", "/tmp/r.svg"]), { mode: "bench", json: false, runs: 3, clusters: [1, 2, 4, 8, 16], chart: "/tmp/r.svg", baseline: undefined });
+    });
+
+    test("--baseline <rev> names the commit previewed beside the current program", () => {
+        assert.deepEqual(parseRunnerArgs(["--bench", "--baseline", "adaaca7^", "--clusters", "8"]), { mode: "bench", json: false, runs: 3, clusters: [8], chart: undefined, baseline: "adaaca7^" });
     });
 
     test("--charts <dir> is the real-chart scenarios on that directory", () => {
@@ -24,7 +34,8 @@ describe("npm run e2e arguments", () => {
 
     test("anything else is refused, never run as the suite", () => {
         for (const argv of [["--charts"], ["--charts", ""], ["--charts", "--bench"], ["--charts", "a", "b"], ["--json"], ["bench"], ["--bench", "--bogus"], ["--bench", "--runs"], ["--bench", "--runs", "0"], ["--bench", "--runs", "1.5"],
-            ["--bench", "--clusters", "1,1"], ["--bench", "--clusters", "2,x"], ["--bench", "--clusters", ""], ["--bench", "--json", "--json"], ["--bench", "--bench"], ["--bench", "--chart", "r.png"], ["--bench", "--chart"], ["--bench", "--chart", "a.svg", "--chart", "b.svg"]]) {
+            ["--bench", "--clusters", "1,1"], ["--bench", "--clusters", "2,x"], ["--bench", "--clusters", ""], ["--bench", "--json", "--json"], ["--bench", "--bench"], ["--bench", "--chart", "r.png"], ["--bench", "--chart"], ["--bench", "--chart", "a.svg", "--chart", "b.svg"],
+            ["--bench", "--baseline"], ["--bench", "--baseline", ""], ["--bench", "--baseline", "--json"], ["--bench", "--baseline", "a", "--baseline", "b"]]) {
             assert.equal(parseRunnerArgs(argv), undefined, argv.join(" "));
         }
     });
@@ -295,5 +306,71 @@ describe("the real-engine targets, checked by the bench itself", () => {
         const lines = renderEntryTable(linear).split("\n");
         assert.match(lines[0]!, /^case\s+transpile-only s\s+type-check s\s+precompiled s\s+floor s\s+transpile-only\/floor\s+transpile-only RSS\/PSS MiB\s+type-check RSS\/PSS MiB\s+precompiled RSS\/PSS MiB\s+floor RSS\/PSS MiB$/);
         assert.match(lines[1]!, /^N=1\s+11\.00\s+22\.00\s+5\.50\s+2\.75\s+4\.00×\s+840\/420\s+1680\/840\s+420\/210\s+200\/150$/);
+    });
+});
+
+describe("--baseline: an earlier commit's program beside the current one, in the same run", () => {
+    const mib = 1024 ** 2;
+    // Before: two kubernetes plugins per cluster, 250 MiB of RSS and 100 of PSS each added cluster, twice as slow.
+    const paired = (n: number) => summariseRealCase({
+        ...result(n, 45 * n, [10_000 + 1_000 * n], 2 * (300 + 120 * n)),
+        baseline: {
+            label: "abc1234 before", resources: 45 * n + 6, runsMs: [20_000 + 2_000 * n], peakRssBytes: (400 + 250 * n) * mib, peakPssBytes: (300 + 100 * n) * mib,
+            atRssPeak: [{ name: "pulumi-resource-kubernetes", count: 2 * n, bytes: 2 * n * 120 * mib, pssBytes: 2 * n * 40 * mib }],
+        } satisfies BaselineSeries,
+    });
+
+    test("each N: both resource counts, medians, RSS/PSS peaks as after/before, plugin processes; the slopes of both", () => {
+        const lines = renderBeforeAfter([1, 8].map(paired)).split("\n");
+        assert.equal(lines[0], "before: abc1234 before; after: this checkout (previews of the same stack file, interleaved at each N)");
+        assert.match(lines[1]!, /^case\s+before resources\s+after resources\s+before s\s+after s\s+after\/before s\s+before RSS\/PSS MiB\s+after RSS\/PSS MiB\s+RSS after\/before\s+PSS after\/before\s+kubernetes plugins before\/after$/);
+        assert.match(lines[3]!, /^N=8\s+366\s+360\s+36\.00\s+18\.00\s+0\.50×\s+2400\/1100\s+2520\/1260\s+1\.05×\s+1\.15×\s+16\/8$/);
+        assert.equal(lines[4], "each added cluster (least-squares slope of the peak): RSS before 250 → after 240 MiB; PSS before 100 → after 120 MiB");
+        assert.match(renderBeforeAfter([paired(8)]), /RSS fewer than 2 N run; PSS fewer than 2 N run/);
+    });
+
+    test("no baseline, no table; the chart draws the baseline only when every N has one", () => {
+        const plain = [1, 8].map((n) => summariseRealCase(result(n, 45 * n, [10_000], 1000)));
+        assert.equal(renderBeforeAfter(plain), "");
+        const svg = renderRealChart([1, 8].map(paired), "m");
+        assert.equal((svg.match(/<polyline /g) ?? []).length, 4 + 1 + 4 + 2 + 2, "the before time and the before RSS added");
+        assert.ok(svg.includes(">before</text>") && svg.includes(">before RSS</text>"));
+        assert.match(svg, /<title>before RSS, N=8: 2400<\/title>/);
+        const mixed = renderRealChart([paired(1), plain[1]!], "m");
+        assert.ok(!mixed.includes(">before RSS</text>"), "a baseline on some N only is not drawn as a line");
+    });
+
+    test("package pins that differ are listed, so a baseline never runs on packages it did not pin", () => {
+        assert.deepEqual(dependencyDifferences({ dependencies: { a: "1" }, devDependencies: { b: "2" } }, { dependencies: { a: "1" }, devDependencies: { b: "2" } }), []);
+        assert.deepEqual(dependencyDifferences({ dependencies: { a: "1", gone: "3" } }, { dependencies: { a: "2" }, devDependencies: { added: "4" } }), [
+            "a: 1 → 2", "added: absent → 4", "gone: 3 → absent",
+        ]);
+    });
+
+    test("a revision git cannot resolve is one message quoting it; HEAD resolves to its commit", () => {
+        assert.throws(() => resolveBaseline("no-such-revision-here"), /^Error: --baseline "no-such-revision-here": not a commit of this repository\. .*--baseline adaaca7\^/);
+        const head = spawnSync("git", ["rev-parse", "HEAD"], { cwd: projectDir, encoding: "utf8" }).stdout.trim();
+        const baseline = resolveBaseline("HEAD");
+        assert.equal(baseline.commit, head);
+        assert.ok(baseline.label.startsWith(`${head.slice(0, 7)} `));
+    });
+
+    test("the baseline's project: that commit's program files, this checkout's node_modules, the current copy's stack file", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "baseline-test-"));
+        try {
+            const current = path.join(root, "project");
+            fs.mkdirSync(current);
+            fs.writeFileSync(path.join(current, "Pulumi.bench-2-full-mesh.yaml"), "encryptionsalt: v1:abc\nconfig: {}\n");
+            const dir = path.join(root, "baseline");
+            writeBaselineProject(resolveBaseline("HEAD"), dir, current, "bench-2-full-mesh");
+            const atHead = (file: string) => spawnSync("git", ["show", `HEAD:${file}`], { cwd: projectDir, encoding: "utf8" }).stdout;
+            assert.equal(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"), atHead("Pulumi.yaml"));
+            assert.equal(fs.readFileSync(path.join(dir, "stacks", "program.ts"), "utf8"), atHead("stacks/program.ts"));
+            assert.equal(fs.readlinkSync(path.join(dir, "node_modules")), path.join(projectDir, "node_modules"));
+            assert.equal(fs.readFileSync(path.join(dir, "Pulumi.bench-2-full-mesh.yaml"), "utf8"), "encryptionsalt: v1:abc\nconfig: {}\n");
+            assert.deepEqual(fs.readdirSync(dir).sort(), ["Pulumi.bench-2-full-mesh.yaml", "Pulumi.yaml", "components", "infra", "node_modules", "package.json", "stacks", "tsconfig.json"]);
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
     });
 });

@@ -7,7 +7,8 @@ import { startControlPlanes } from "./support/controlPlane";
 import { openProject } from "./support/project";
 import { PeakRss } from "./support/realBenchProcs";
 import { timedPreview, TreeSampler } from "./support/realBenchPreview";
-import { planMismatch, RealCaseResult, ratioBetween, renderEntryTable, renderPeakBreakdown, renderRealTable, summariseRealCase } from "./support/realBenchReport";
+import { BaselineSeries, planMismatch, RealCaseResult, ratioBetween, renderBeforeAfter, renderEntryTable, renderPeakBreakdown, renderRealTable, summariseRealCase } from "./support/realBenchReport";
+import { Baseline, resolveBaseline, writeBaselineProject } from "./support/realBenchBaseline";
 import { writeStandIns } from "./support/standInCharts";
 import { committedEntry, entries, entryEnvironment, Entry, usePrecompiledEntry, writeFloorProject } from "./support/realBenchEntries";
 import { checkTargets, missedTargets, renderRssBound, renderTargets, rssWithProgramAtFloor } from "./support/realBenchTargets";
@@ -33,6 +34,8 @@ export interface RealBenchOptions {
     readonly clusters: readonly number[];
     /** Where the chart goes, its data beside it as .json; undefined: docs/real-bench.svg. */
     readonly chart: string | undefined;
+    /** A git revision previewed beside the current program at each N; undefined: none. */
+    readonly baseline: string | undefined;
 }
 
 const licence = "BENCH-LICENCE-not-a-real-key";
@@ -60,6 +63,7 @@ function stackFileValues(clusters: number): { name: string; values: Record<strin
 
 interface Context {
     readonly toolchain: Toolchain;
+    readonly baseline: Baseline | undefined;
     readonly root: string;
     readonly sampler: TreeSampler;
     readonly progress: (line: string) => void;
@@ -68,7 +72,7 @@ interface Context {
 /** The entry point the project commits, measured first; the others follow it at each N. */
 const committed: Entry = committedEntry(projectDir);
 
-async function measure(n: number, runs: number, { toolchain, root, sampler, progress }: Context): Promise<RealCaseResult> {
+async function measure(n: number, runs: number, { toolchain, baseline, root, sampler, progress }: Context): Promise<RealCaseResult> {
     const caseRoot = path.join(root, `n${n}`);
     const stackFile = stackFileValues(n);
     progress(`N=${n}: ${n} API server(s) on one etcd…`);
@@ -108,18 +112,32 @@ async function measure(n: number, runs: number, { toolchain, root, sampler, prog
         const highest = peaks.reduce((a, b) => (b.totalBytes > a.totalBytes ? b : a));
 
         // The same stack with the other entry point, then the floor: same runs, same sampler, same machine state.
-        const timedSeries = async (label: string, run: (label: string) => Promise<{ ms: number; peak: PeakRss; steps: readonly { type: string }[] }>, expected: number) => {
+        // `expected`: the resource count every run must have; undefined (the baseline, another program): the warm-up's.
+        const timedSeries = async (label: string, run: (label: string) => Promise<{ ms: number; peak: PeakRss; steps: readonly { type: string }[] }>, expected: number | undefined) => {
+            const resourcesOf = (steps: readonly { type: string }[]) => steps.filter((s) => s.type !== "pulumi:pulumi:Stack" && !s.type.startsWith("pulumi:providers:")).length;
             progress(`N=${n}: ${label} warm-up…`);
-            await run(`${label}-warm-up`);
+            const warmUp = await run(`${label}-warm-up`);
+            const want = expected ?? resourcesOf(warmUp.steps);
             const series: { ms: number; peak: PeakRss }[] = [];
             for (let index = 1; index <= runs; index++) {
                 const timed = await run(`${label}-${index}`);
-                const count = timed.steps.filter((s) => s.type !== "pulumi:pulumi:Stack" && !s.type.startsWith("pulumi:providers:")).length;
-                if (count !== expected) throw new Error(`N=${n} ${label} run ${index}: ${count} resources, want ${expected}`);
+                const count = resourcesOf(timed.steps);
+                if (count !== want) throw new Error(`N=${n} ${label} run ${index}: ${count} resources, want ${want}`);
                 progress(`N=${n}: ${label} run ${index}/${runs} ${(timed.ms / 1000).toFixed(1)} s, peak RSS ${(timed.peak.totalBytes / mebibyte).toFixed(0)} MiB, PSS ${(timed.peak.totalPssBytes / mebibyte).toFixed(0)} MiB`);
                 series.push(timed);
             }
-            return { runsMs: series.map((t) => t.ms), peakRssBytes: Math.max(...series.map((t) => t.peak.totalBytes)), peakPssBytes: Math.max(...series.map((t) => t.peak.totalPssBytes)) };
+            const highestRun = series.reduce((a, b) => (b.peak.totalBytes > a.peak.totalBytes ? b : a));
+            return {
+                runsMs: series.map((t) => t.ms),
+                peakRssBytes: Math.max(...series.map((t) => t.peak.totalBytes)),
+                peakPssBytes: Math.max(...series.map((t) => t.peak.totalPssBytes)),
+                resources: want,
+                atRssPeak: highestRun.peak.atRssPeak,
+            };
+        };
+        const entrySeries = async (label: string, run: Parameters<typeof timedSeries>[1], expected: number) => {
+            const { runsMs, peakRssBytes, peakPssBytes } = await timedSeries(label, run, expected);
+            return { runsMs, peakRssBytes, peakPssBytes };
         };
         const ownCount = own.filter((s) => !s.type.startsWith("pulumi:providers:")).length;
         // The other entries, precompiled last: it rewrites the project copy's Pulumi.yaml.
@@ -129,7 +147,7 @@ async function measure(n: number, runs: number, { toolchain, root, sampler, prog
             const withEntry = (label: string) => timedPreview({
                 pulumi: path.join(toolchain.bin, "pulumi"), cwd: project.dir, env: { ...project.env, ...entryEnvironment(entry) }, stack: stackFile.name, logDir, label, timeoutMs: previewTimeoutMs, sampler,
             });
-            otherEntries.push({ entry, ...(await timedSeries(entry, withEntry, ownCount)) });
+            otherEntries.push({ entry, ...(await entrySeries(entry, withEntry, ownCount)) });
         }
         const floorDir = path.join(caseRoot, "floor");
         writeFloorProject(floorDir);
@@ -142,11 +160,22 @@ async function measure(n: number, runs: number, { toolchain, root, sampler, prog
         const floorPreview = (label: string) => timedPreview({
             pulumi: path.join(toolchain.bin, "pulumi"), cwd: floorDir, env: project.env, stack: "floor", logDir, label, timeoutMs: previewTimeoutMs, sampler,
         });
-        const floor = await timedSeries("floor", floorPreview, own.length);
+        const floor = await entrySeries("floor", floorPreview, own.length);
+        // Last: the baseline commit's program on the same stack file, stack and backend, from a sibling directory.
+        let before: BaselineSeries | undefined;
+        if (baseline) {
+            const baselineDir = path.join(caseRoot, "baseline");
+            writeBaselineProject(baseline, baselineDir, project.dir, stackFile.name);
+            const baselinePreview = (label: string) => timedPreview({
+                pulumi: path.join(toolchain.bin, "pulumi"), cwd: baselineDir, env: project.env, stack: stackFile.name, logDir, label, timeoutMs: previewTimeoutMs, sampler,
+            });
+            before = { label: baseline.label, ...(await timedSeries("baseline", baselinePreview, undefined)) };
+        }
         return {
             committedEntry: committed,
             otherEntries,
             floor,
+            baseline: before,
             clusters: n,
             resources: own.length,
             peerLinks: own.filter((s) => s.type === "ambient-spire:multicluster:PeerLink").length,
@@ -175,12 +204,15 @@ export async function runRealBench(options: RealBenchOptions): Promise<number> {
     const loadAtStart = loadAverage();
     const toolchain = findToolchain();
     progress(`toolchain:\n${toolchain.summary}`);
+    // Before any API server starts: a revision that cannot run here is one message, not a failure minutes in.
+    const baseline = options.baseline === undefined ? undefined : resolveBaseline(options.baseline);
+    if (baseline) progress(`baseline: ${baseline.label}`);
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "ambient-spire-e2e-bench-"));
     const sampler = new TreeSampler();
     sampler.start(100);
     const results: RealCaseResult[] = [];
     try {
-        for (const n of options.clusters) results.push(await measure(n, options.runs, { toolchain, root, sampler, progress }));
+        for (const n of options.clusters) results.push(await measure(n, options.runs, { toolchain, baseline, root, sampler, progress }));
     } finally {
         sampler.stop();
         if (!process.env.AMBIENT_SPIRE_E2E_KEEP) fs.rmSync(root, { recursive: true, force: true });
@@ -216,6 +248,7 @@ export async function runRealBench(options: RealBenchOptions): Promise<number> {
             "",
             renderPeakBreakdown(cases).trimEnd(),
             "",
+            ...(baseline ? [renderBeforeAfter(cases).trimEnd(), ""] : []),
             renderTargets(targets).trimEnd(),
             renderRssBound(cases).trimEnd(),
             `engine steps per preview (stack, providers, provider-side children included): ${cases.map((c) => `N=${c.clusters}: ${c.engineSteps} (${Object.entries(c.changeSummary).map(([op, k]) => `${op} ${k}`).join(", ")})`).join("; ")}`,

@@ -1,6 +1,6 @@
 import { median } from "../../../infra/bench/summary";
 import { ChartPanel, ChartSeries, renderSmallMultiples } from "../../../infra/bench/smallMultiples";
-import type { RealCaseSummary } from "./realBenchReport";
+import type { BaselineSeries, RealCaseSummary } from "./realBenchReport";
 import { rssWithProgramAtFloor } from "./realBenchTargets";
 
 /**
@@ -10,6 +10,7 @@ import { rssWithProgramAtFloor } from "./realBenchTargets";
  */
 const colors = ["#1f6feb", "#bf8700", "#1a7f37", "#8250df", "#cf222e", "#57606a"];
 const floorColor = "#57606a";
+const baselineColor = "#953800";
 const mebibyte = 1024 ** 2;
 
 /** The programs of the peak, largest at the largest N first, so colours follow size; the rest are "other". */
@@ -23,6 +24,12 @@ function programSeries(cases: readonly RealCaseSummary[], shown = 4): ChartSerie
     const rest = cases.map((c) => ({ clusters: c.clusters, value: c.atRssPeak.filter((share) => !names.includes(share.name)).reduce((sum, share) => sum + share.bytes, 0) / mebibyte }));
     if (rest.some((point) => point.value > 0)) series.push({ label: "other", color: floorColor, points: rest, dashed: true });
     return series;
+}
+
+/** A `--baseline` run's figures as one more series, drawn only where every case has them. */
+function baselineSeries(cases: readonly RealCaseSummary[], label: string, value: (baseline: BaselineSeries) => number): ChartSeries[] {
+    if (!cases.every((c) => c.baseline !== undefined)) return [];
+    return [{ label, color: baselineColor, dashed: true, points: cases.map((c) => ({ clusters: c.clusters, value: value(c.baseline as BaselineSeries) })) }];
 }
 
 export function renderRealChart(unsorted: readonly RealCaseSummary[], caption: string): string {
@@ -42,6 +49,7 @@ export function renderRealChart(unsorted: readonly RealCaseSummary[], caption: s
             }),
         })),
         { label: "floor", color: floorColor, dashed: true, points: cases.map((c) => ({ clusters: c.clusters, value: seconds(median(c.floor.runsMs)) })) },
+        ...baselineSeries(cases, "before", (b) => seconds(median(b.runsMs))),
     ];
     const panels: ChartPanel[] = [
         { title: "median preview time (s)", series: entrySeries, format: (v) => v.toFixed(1) },
@@ -57,6 +65,7 @@ export function renderRealChart(unsorted: readonly RealCaseSummary[], caption: s
                 { label: "PSS", color: colors[2]!, points: cases.map((c) => ({ clusters: c.clusters, value: c.peakPssBytes / mebibyte })) },
                 { label: "floor RSS", color: floorColor, dashed: true, points: cases.map((c) => ({ clusters: c.clusters, value: c.floor.peakRssBytes / mebibyte })) },
                 { label: "floor + plugins RSS", color: colors[4]!, dashed: true, points: cases.map((c) => ({ clusters: c.clusters, value: rssWithProgramAtFloor(c) / mebibyte })) },
+                ...baselineSeries(cases, "before RSS", (b) => b.peakRssBytes / mebibyte),
             ],
             format: (v) => v.toFixed(0),
             target: { value: 1400, label: "N=8 target 1400" },

@@ -1,5 +1,6 @@
 import { median } from "../../../infra/bench/summary";
 import type { ProcessRss, ProgramShare } from "./realBenchProcs";
+import { bytesPerCluster } from "./realBenchTargets";
 
 /** One N measured on the real engine: the engine's counts, the timed runs, memory of the preview's processes. */
 export interface RealCaseResult {
@@ -29,6 +30,16 @@ export interface RealCaseResult {
     readonly otherEntries: readonly (EntrySeries & { readonly entry: string })[];
     /** A bare program registering as many components, with no provider: the fixed cost of a preview. */
     readonly floor: EntrySeries;
+    /** With `--baseline <rev>`: the same stack file previewed with that commit's program, as it was committed. */
+    readonly baseline?: BaselineSeries;
+}
+
+/** An earlier commit's previews of the same stack: its own resource count, and what its summed-RSS peak held. */
+export interface BaselineSeries extends EntrySeries {
+    /** Short commit id and subject. */
+    readonly label: string;
+    readonly resources: number;
+    readonly atRssPeak: readonly ProgramShare[];
 }
 
 /** Timed runs of one kind of preview, with the highest summed RSS and PSS of its process tree. */
@@ -144,4 +155,52 @@ export function renderPeakBreakdown(cases: readonly RealCaseSummary[]): string {
         return `N=${c.clusters}: ${parts.join(", ")}`;
     });
     return `${["at the peak of summed RSS, by program (RSS/PSS MiB):", ...lines.map((line) => `  ${line}`)].join("\n")}\n`;
+}
+
+/** How many processes of `program` the summed-RSS peak held. */
+function processCount(atRssPeak: readonly ProgramShare[], program: string): number {
+    return atRssPeak.find((share) => share.name === program)?.count ?? 0;
+}
+
+/**
+ * Before (the baseline commit) against after (this checkout, as committed), per N and from the same run: medians,
+ * summed RSS and PSS peaks, each as after/before, the kubernetes plugin processes at the peak, and what each added
+ * cluster costs on both sides. Empty when the run had no baseline.
+ */
+export function renderBeforeAfter(cases: readonly RealCaseSummary[]): string {
+    const paired = cases.filter((c): c is RealCaseSummary & { baseline: BaselineSeries } => c.baseline !== undefined);
+    if (paired.length === 0) return "";
+    const mib = (bytes: number) => (bytes / mebibyte).toFixed(0);
+    const times = (after: number, before: number) => `${(after / before).toFixed(2)}×`;
+    const header = ["case", "before resources", "after resources", "before s", "after s", "after/before s", "before RSS/PSS MiB", "after RSS/PSS MiB",
+        "RSS after/before", "PSS after/before", "kubernetes plugins before/after"];
+    const rows = paired.map((c) => {
+        const before = c.baseline;
+        return [
+            `N=${c.clusters}`,
+            String(before.resources),
+            String(c.resources),
+            (median(before.runsMs) / 1000).toFixed(2),
+            (c.medianMs / 1000).toFixed(2),
+            times(c.medianMs, median(before.runsMs)),
+            `${mib(before.peakRssBytes)}/${mib(before.peakPssBytes)}`,
+            `${mib(c.peakRssBytes)}/${mib(c.peakPssBytes)}`,
+            times(c.peakRssBytes, before.peakRssBytes),
+            times(c.peakPssBytes, before.peakPssBytes),
+            `${processCount(before.atRssPeak, "pulumi-resource-kubernetes")}/${processCount(c.atRssPeak, "pulumi-resource-kubernetes")}`,
+        ];
+    });
+    const widths = header.map((h, index) => Math.max(h.length, ...rows.map((row) => row[index]!.length)));
+    const beforeCases = paired.map((c) => ({ clusters: c.clusters, peakRssBytes: c.baseline.peakRssBytes, peakPssBytes: c.baseline.peakPssBytes }));
+    const slope = (measure: "rss" | "pss") => {
+        const [before, after] = [bytesPerCluster(beforeCases, measure), bytesPerCluster(paired, measure)];
+        return before === undefined || after === undefined ? "fewer than 2 N run" : `before ${mib(before)} → after ${mib(after)} MiB`;
+    };
+    return [
+        `before: ${paired[0]!.baseline.label}; after: this checkout (previews of the same stack file, interleaved at each N)`,
+        pad(header, widths),
+        ...rows.map((row) => pad(row, widths)),
+        `each added cluster (least-squares slope of the peak): RSS ${slope("rss")}; PSS ${slope("pss")}`,
+        "",
+    ].join("\n");
 }

@@ -14,10 +14,12 @@ const mebibyte = 1024 ** 2;
 
 /** How a preview's memory is summed over its process tree (realBenchProcs.ts). */
 export type MemoryMeasure = "pss" | "rss";
-const peakOf = (c: RealCaseSummary, measure: MemoryMeasure) => (measure === "pss" ? c.peakPssBytes : c.peakRssBytes);
+/** The figures a memory check reads of a case: its N and its two peaks. */
+type MemoryPeaks = Pick<RealCaseSummary, "clusters" | "peakRssBytes" | "peakPssBytes">;
+const peakOf = (c: MemoryPeaks, measure: MemoryMeasure) => (measure === "pss" ? c.peakPssBytes : c.peakRssBytes);
 
 /** Least-squares slope of the peak over the number of clusters: what each added cluster costs, in bytes. */
-export function bytesPerCluster(cases: readonly RealCaseSummary[], measure: MemoryMeasure = "pss"): number | undefined {
+export function bytesPerCluster(cases: readonly MemoryPeaks[], measure: MemoryMeasure = "pss"): number | undefined {
     if (cases.length < 2) return undefined;
     const n = cases.length;
     const meanX = cases.reduce((s, c) => s + c.clusters, 0) / n;
