@@ -5,7 +5,7 @@ import { renderChart } from "../infra/bench/chart";
 import { ChartPanel, renderSmallMultiples } from "../infra/bench/smallMultiples";
 import { floorProgram, skeletonOf } from "../infra/bench/floor";
 import { CaseSummary, checkTargets, median, summarise } from "../infra/bench/summary";
-import { renderTable } from "../infra/bench/table";
+import { renderBeforeAfter, renderTable } from "../infra/bench/table";
 import { Plan, PlannedResource } from "../infra/plan/model";
 import { recordPlan } from "../infra/plan/recorder";
 import { plan, settings } from "./support/stacks";
@@ -61,6 +61,7 @@ const summary = (clusters: number, msPerResource: number, depth: number, peakMiB
     peakRssBytes: peakMiB * 1024 ** 2,
     depth,
     floor: null,
+    baseline: null,
 });
 
 /** The case with a floor case whose median is the program's over `ratio`. */
@@ -157,5 +158,24 @@ describe("the floor case", () => {
         assert.match(header, /floor ms\/resource\s+program\/floor$/);
         assert.match(without, /—\s+—$/);
         assert.match(withRatio, /1\.50\s+3\.33×$/);
+    });
+
+    test("--baseline: that commit's case and its own floor beside the current one, as after/before and both ratios", () => {
+        const result = { clusters: 16, peering: "full-mesh" as const, resources: 200, peerLinks: 240, runsMs: [900, 1000, 1200], peakRssBytes: 300 * 1024 ** 2, depth: 8, chain: [] };
+        const floor = { resources: 200, components: 50, runsMs: [500], peakRssBytes: 1 };
+        const before = { ...result, resources: 180, runsMs: [4000, 3900, 4100], peakRssBytes: 500 * 1024 ** 2 };
+        const paired = summarise(result, floor, { label: "abc1234 before", result: before, floor: { ...floor, resources: 180, runsMs: [1000] } });
+        assert.deepEqual(paired.baseline, {
+            label: "abc1234 before", resources: 180, medianMs: 4000, msPerResource: 4000 / 180, peakRssBytes: 500 * 1024 ** 2,
+            floor: { medianMs: 1000, minMs: 1000, maxMs: 1000, msPerResource: 1000 / 180, ratio: 4 },
+        });
+        assert.throws(() => summarise(result, floor, { label: "x", result: before, floor }), /floor of N=16: 200 resources, the program 180/, "the baseline's floor is of its own skeleton");
+        assert.throws(() => summarise(result, floor, { label: "x", result: { ...before, clusters: 8 }, floor: { ...floor, resources: 180 } }), /baseline of N=16: measured at N=8/);
+        const lines = renderBeforeAfter([summarise({ ...result, clusters: 8 }), paired]).split("\n");
+        assert.equal(lines[1], "before: abc1234 before; after: this checkout (each program then its floor, in the same run)");
+        assert.match(lines[2]!, /^case\s+before resources\s+after resources\s+before s\s+after s\s+after\/before\s+before peak RSS MiB\s+after peak RSS MiB\s+before program\/floor\s+after program\/floor$/);
+        assert.match(lines[3]!, /^N=16 full-mesh\s+180\s+200\s+4\.00\s+1\.00\s+0\.25×\s+500\s+300\s+4\.00×\s+2\.00×$/);
+        assert.equal(lines.length, 6, "only the case with a baseline has a row");
+        assert.equal(renderBeforeAfter([summarise(result, floor)]), "");
     });
 });

@@ -26,6 +26,26 @@ export interface CaseSummary {
     readonly depth: number;
     /** Measured only for some N (by default 16 and 64); null elsewhere. */
     readonly floor: FloorSummary | null;
+    /** With `--baseline`, at the floor's N: that commit's program, measured in the same run; null elsewhere. */
+    readonly baseline: BaselineSummary | null;
+}
+
+/** A baseline commit's case and its own floor, as the children reported them. */
+export interface BaselineRun {
+    /** Short commit id and subject. */
+    readonly label: string;
+    readonly result: CaseResult;
+    readonly floor: FloorResult;
+}
+
+/** The baseline's figures beside a case: its own resource count, time, memory and program/floor ratio. */
+export interface BaselineSummary {
+    readonly label: string;
+    readonly resources: number;
+    readonly medianMs: number;
+    readonly msPerResource: number;
+    readonly peakRssBytes: number;
+    readonly floor: FloorSummary;
 }
 
 export function median(values: readonly number[]): number {
@@ -35,10 +55,22 @@ export function median(values: readonly number[]): number {
     return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-export function summarise(result: CaseResult, floor?: FloorResult): CaseSummary {
+function floorSummary(result: CaseResult, floor: FloorResult): FloorSummary {
+    if (floor.resources !== result.resources) throw new Error(`floor of N=${result.clusters}: ${floor.resources} resources, the program ${result.resources}`);
+    const floorMedianMs = median(floor.runsMs);
+    return {
+        medianMs: floorMedianMs,
+        minMs: Math.min(...floor.runsMs),
+        maxMs: Math.max(...floor.runsMs),
+        msPerResource: floorMedianMs / floor.resources,
+        ratio: median(result.runsMs) / floorMedianMs,
+    };
+}
+
+export function summarise(result: CaseResult, floor?: FloorResult, baseline?: BaselineRun): CaseSummary {
     const medianMs = median(result.runsMs);
-    if (floor && floor.resources !== result.resources) throw new Error(`floor of N=${result.clusters}: ${floor.resources} resources, the program ${result.resources}`);
-    const floorMedianMs = floor ? median(floor.runsMs) : 0;
+    if (baseline && baseline.result.clusters !== result.clusters) throw new Error(`baseline of N=${result.clusters}: measured at N=${baseline.result.clusters}`);
+    const baselineMedianMs = baseline ? median(baseline.result.runsMs) : 0;
     return {
         clusters: result.clusters,
         peering: result.peering,
@@ -50,13 +82,15 @@ export function summarise(result: CaseResult, floor?: FloorResult): CaseSummary 
         msPerResource: medianMs / result.resources,
         peakRssBytes: result.peakRssBytes,
         depth: result.depth,
-        floor: floor
+        floor: floor ? floorSummary(result, floor) : null,
+        baseline: baseline
             ? {
-                  medianMs: floorMedianMs,
-                  minMs: Math.min(...floor.runsMs),
-                  maxMs: Math.max(...floor.runsMs),
-                  msPerResource: floorMedianMs / floor.resources,
-                  ratio: medianMs / floorMedianMs,
+                  label: baseline.label,
+                  resources: baseline.result.resources,
+                  medianMs: baselineMedianMs,
+                  msPerResource: baselineMedianMs / baseline.result.resources,
+                  peakRssBytes: baseline.result.peakRssBytes,
+                  floor: floorSummary(baseline.result, baseline.floor),
               }
             : null,
     };

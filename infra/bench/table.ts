@@ -24,3 +24,30 @@ export function renderTable(cases: readonly CaseSummary[], checks: readonly Targ
     for (const check of checks) lines.push(`${check.met ? "met   " : "MISSED"}  ${check.target}: ${check.measured}`);
     return `${lines.join("\n")}\n`;
 }
+
+/**
+ * Before (the baseline commit) against after (this checkout), at each N that has both, from the same run: time,
+ * peak RSS, and each side's program/floor ratio on its own floor. Empty when the run had no baseline.
+ */
+export function renderBeforeAfter(cases: readonly CaseSummary[]): string {
+    const paired = cases.filter((c) => c.baseline !== null && c.floor !== null);
+    if (paired.length === 0) return "";
+    const header = ["case", "before resources", "after resources", "before s", "after s", "after/before", "before peak RSS MiB", "after peak RSS MiB", "before program/floor", "after program/floor"];
+    const rows = paired.map((c) => {
+        const before = c.baseline!;
+        return [
+            `N=${c.clusters} ${c.peering}`,
+            String(before.resources),
+            String(c.resources),
+            (before.medianMs / 1000).toFixed(2),
+            (c.medianMs / 1000).toFixed(2),
+            `${(c.medianMs / before.medianMs).toFixed(2)}×`,
+            (before.peakRssBytes / 1024 ** 2).toFixed(0),
+            (c.peakRssBytes / 1024 ** 2).toFixed(0),
+            `${before.floor.ratio.toFixed(2)}×`,
+            `${c.floor!.ratio.toFixed(2)}×`,
+        ];
+    });
+    const widths = header.map((h, index) => Math.max(h.length, ...rows.map((row) => row[index].length)));
+    return [`\nbefore: ${paired[0]!.baseline!.label}; after: this checkout (each program then its floor, in the same run)`, pad(header, widths), ...rows.map((row) => pad(row, widths)), ""].join("\n") + "\n";
+}
