@@ -4,7 +4,7 @@ import { criticalPath } from "../infra/bench/criticalPath";
 import { renderChart } from "../infra/bench/chart";
 import { ChartPanel, renderSmallMultiples } from "../infra/bench/smallMultiples";
 import { floorProgram, skeletonOf } from "../infra/bench/floor";
-import { CaseSummary, checkTargets, median, summarise } from "../infra/bench/summary";
+import { CaseSummary, checkTargets, childFailure, median, summarise } from "../infra/bench/summary";
 import { renderBeforeAfter, renderTable } from "../infra/bench/table";
 import { Plan, PlannedResource } from "../infra/plan/model";
 import { recordPlan } from "../infra/plan/recorder";
@@ -177,5 +177,19 @@ describe("the floor case", () => {
         assert.match(lines[3]!, /^N=16 full-mesh\s+180\s+200\s+4\.00\s+1\.00\s+0\.25×\s+500\s+300\s+4\.00×\s+2\.00×$/);
         assert.equal(lines.length, 6, "only the case with a baseline has a row");
         assert.equal(renderBeforeAfter([summarise(result, floor)]), "");
+    });
+
+    test("a baseline case that failed is a row saying so and its reason, not a lost run", () => {
+        const result = { clusters: 64, peering: "full-mesh" as const, resources: 200, peerLinks: 4032, runsMs: [1000], peakRssBytes: 300 * 1024 ** 2, depth: 9, chain: [] };
+        const floor = { resources: 200, components: 50, runsMs: [500], peakRssBytes: 1 };
+        const output = "baseline case N=64 full-mesh failed (exit null): \n<--- Last few GCs --->\n\nFATAL ERROR: Ineffective mark-compacts near heap limit Allocation failed - JavaScript heap out of memory\n----- Native stack trace -----\n 1: 0xb78db3 node::OOMErrorHandler\n";
+        const reason = childFailure(output);
+        assert.equal(reason, "Ineffective mark-compacts near heap limit Allocation failed - JavaScript heap out of memory");
+        assert.equal(childFailure("case failed (exit 1): Error: boom\n    at main (case.ts:3)\n"), "at main (case.ts:3)", "no fatal line: the last line");
+        const failed = summarise(result, floor, { label: "abc1234 before", failure: reason });
+        assert.deepEqual(failed.baseline, { label: "abc1234 before", failure: reason });
+        const lines = renderBeforeAfter([failed]).split("\n");
+        assert.match(lines[3]!, /^N=64 full-mesh\s+—\s+200\s+failed\s+1\.00\s+—\s+—\s+300\s+—\s+2\.00×$/);
+        assert.equal(lines[4], `N=64 full-mesh: the baseline's case failed: ${reason}`);
     });
 });

@@ -8,7 +8,7 @@ import { parseRunnerArgs, suiteNodeArgs } from "./e2e/support/realBenchArgs";
 import { renderRealChart } from "./e2e/support/realBenchChart";
 import { TreeSampler } from "./e2e/support/realBenchPreview";
 import { byProgram, descendants, parsePss, parseStat, parseVmRss, PeakRss, processTable, ProcReader, programName, sampleTree } from "./e2e/support/realBenchProcs";
-import { dependencyDifferences, resolveBaseline } from "../infra/bench/baseline";
+import { BaselineError, dependencyDifferences, resolveBaseline } from "../infra/bench/baseline";
 import { writeBaselineProject } from "./e2e/support/realBenchBaseline";
 import { BaselineSeries, planMismatch, RealCaseResult, ratioBetween, renderBeforeAfter, renderEntryTable, renderPeakBreakdown, renderRealTable, summariseRealCase } from "./e2e/support/realBenchReport";
 import { projectDir } from "./e2e/support/tools";
@@ -349,7 +349,7 @@ describe("--baseline: an earlier commit's program beside the current one, in the
     });
 
     test("a revision git cannot resolve is one message quoting it; HEAD resolves to its commit", () => {
-        assert.throws(() => resolveBaseline("no-such-revision-here"), /^Error: --baseline "no-such-revision-here": not a commit of this repository\. .*--baseline adaaca7\^/);
+        assert.throws(() => resolveBaseline("no-such-revision-here"), (error: unknown) => error instanceof BaselineError && /^--baseline "no-such-revision-here": not a commit of this repository\. .*--baseline adaaca7\^/.test(error.message));
         const head = spawnSync("git", ["rev-parse", "HEAD"], { cwd: projectDir, encoding: "utf8" }).stdout.trim();
         const baseline = resolveBaseline("HEAD");
         assert.equal(baseline.commit, head);

@@ -24,6 +24,9 @@ function git(args: readonly string[]): { status: number | null; stdout: string; 
     return { status: result.status, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
 }
 
+/** A `--baseline` that cannot be measured: the runners print its message alone, without a stack. */
+export class BaselineError extends Error {}
+
 type Manifest = { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
 
 /**
@@ -44,13 +47,13 @@ export function resolveBaseline(revision: string): Baseline {
     const resolved = git(["rev-parse", "--verify", "--quiet", `${revision}^{commit}`]);
     const commit = resolved.stdout.trim();
     if (resolved.status !== 0 || !/^[0-9a-f]{40}$/.test(commit)) {
-        throw new Error(`--baseline ${JSON.stringify(revision)}: not a commit of this repository. Give a commit id, tag or branch that \`git rev-parse\` resolves (e.g. --baseline adaaca7^).`);
+        throw new BaselineError(`--baseline ${JSON.stringify(revision)}: not a commit of this repository. Give a commit id, tag or branch that \`git rev-parse\` resolves (e.g. --baseline adaaca7^).`);
     }
     const manifest = git(["show", `${commit}:package.json`]);
-    if (manifest.status !== 0) throw new Error(`--baseline ${revision}: commit ${commit.slice(0, 7)} has no package.json`);
+    if (manifest.status !== 0) throw new BaselineError(`--baseline ${revision}: commit ${commit.slice(0, 7)} has no package.json`);
     const differences = dependencyDifferences(JSON.parse(manifest.stdout) as Manifest, JSON.parse(fs.readFileSync(path.join(projectDir, "package.json"), "utf8")) as Manifest);
     if (differences.length > 0) {
-        throw new Error(`--baseline ${revision}: commit ${commit.slice(0, 7)} pins other packages than this checkout's node_modules holds (${differences.join("; ")}). ` +
+        throw new BaselineError(`--baseline ${revision}: commit ${commit.slice(0, 7)} pins other packages than this checkout's node_modules holds (${differences.join("; ")}). ` +
             "Pick a commit with the same package.json pins.");
     }
     const subject = git(["log", "-1", "--format=%s", commit]).stdout.trim();

@@ -8,7 +8,7 @@ import { Baseline, exportBaseline, resolveBaseline } from "./baseline";
 import type { CaseResult } from "./case";
 import { renderChart } from "./chart";
 import type { FloorResult } from "./floorCase";
-import { BaselineRun, checkTargets, summarise } from "./summary";
+import { BaselineRun, checkTargets, childFailure, summarise } from "./summary";
 import type { BenchPeering } from "./syntheticStack";
 import { renderBeforeAfter, renderTable } from "./table";
 
@@ -95,8 +95,11 @@ function runCase(nodeArgs: readonly string[], clusters: number, peering: BenchPe
     if (!withFloor) return { result: runChild<CaseResult>(nodeArgs, "case.ts", [String(clusters), peering, String(runs)], label) };
     const current = caseWithFloor(nodeArgs, clusters, peering, runs, label);
     if (!baseline) return current;
-    const before = caseWithFloor(nodeArgs, clusters, peering, runs, `baseline ${label}`, baseline.dir);
-    return { ...current, baseline: { label: baseline.of.label, ...before } };
+    try {
+        return { ...current, baseline: { label: baseline.of.label, ...caseWithFloor(nodeArgs, clusters, peering, runs, `baseline ${label}`, baseline.dir) } };
+    } catch (error) {
+        return { ...current, baseline: { label: baseline.of.label, failure: childFailure(error instanceof Error ? error.message : String(error)) } };
+    }
 }
 
 function machine(): string {

@@ -30,22 +30,34 @@ export interface CaseSummary {
     readonly baseline: BaselineSummary | null;
 }
 
-/** A baseline commit's case and its own floor, as the children reported them. */
-export interface BaselineRun {
-    /** Short commit id and subject. */
-    readonly label: string;
-    readonly result: CaseResult;
-    readonly floor: FloorResult;
-}
+/**
+ * A baseline commit's case and its own floor, as the children reported them; or why its case failed. A past
+ * program can fail where the current one does not (at N = 64 one ran out of the 768 MiB heap that Pulumi.yaml
+ * gives both), and that is a finding to report beside the current case, not a reason to lose the run.
+ */
+export type BaselineRun =
+    | { readonly label: string; readonly result: CaseResult; readonly floor: FloorResult }
+    | { readonly label: string; readonly failure: string };
 
 /** The baseline's figures beside a case: its own resource count, time, memory and program/floor ratio. */
-export interface BaselineSummary {
+export interface BaselineFigures {
+    /** Short commit id and subject. */
     readonly label: string;
     readonly resources: number;
     readonly medianMs: number;
     readonly msPerResource: number;
     readonly peakRssBytes: number;
     readonly floor: FloorSummary;
+}
+
+export type BaselineSummary = BaselineFigures | { readonly label: string; readonly failure: string };
+
+/** A failed child's output reduced to its reason: V8's fatal error line when there is one, else its last line. */
+export function childFailure(output: string): string {
+    const fatal = /FATAL ERROR: (.*)/.exec(output);
+    if (fatal) return fatal[1]!.trim();
+    const lines = output.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+    return lines[lines.length - 1] ?? "no output";
 }
 
 export function median(values: readonly number[]): number {
@@ -67,10 +79,22 @@ function floorSummary(result: CaseResult, floor: FloorResult): FloorSummary {
     };
 }
 
+function summariseBaseline(baseline: BaselineRun): BaselineSummary {
+    if (!("result" in baseline)) return baseline;
+    const medianMs = median(baseline.result.runsMs);
+    return {
+        label: baseline.label,
+        resources: baseline.result.resources,
+        medianMs,
+        msPerResource: medianMs / baseline.result.resources,
+        peakRssBytes: baseline.result.peakRssBytes,
+        floor: floorSummary(baseline.result, baseline.floor),
+    };
+}
+
 export function summarise(result: CaseResult, floor?: FloorResult, baseline?: BaselineRun): CaseSummary {
     const medianMs = median(result.runsMs);
-    if (baseline && baseline.result.clusters !== result.clusters) throw new Error(`baseline of N=${result.clusters}: measured at N=${baseline.result.clusters}`);
-    const baselineMedianMs = baseline ? median(baseline.result.runsMs) : 0;
+    if (baseline && "result" in baseline && baseline.result.clusters !== result.clusters) throw new Error(`baseline of N=${result.clusters}: measured at N=${baseline.result.clusters}`);
     return {
         clusters: result.clusters,
         peering: result.peering,
@@ -83,16 +107,7 @@ export function summarise(result: CaseResult, floor?: FloorResult, baseline?: Ba
         peakRssBytes: result.peakRssBytes,
         depth: result.depth,
         floor: floor ? floorSummary(result, floor) : null,
-        baseline: baseline
-            ? {
-                  label: baseline.label,
-                  resources: baseline.result.resources,
-                  medianMs: baselineMedianMs,
-                  msPerResource: baselineMedianMs / baseline.result.resources,
-                  peakRssBytes: baseline.result.peakRssBytes,
-                  floor: floorSummary(baseline.result, baseline.floor),
-              }
-            : null,
+        baseline: baseline ? summariseBaseline(baseline) : null,
     };
 }
 

@@ -35,19 +35,22 @@ export function renderBeforeAfter(cases: readonly CaseSummary[]): string {
     const header = ["case", "before resources", "after resources", "before s", "after s", "after/before", "before peak RSS MiB", "after peak RSS MiB", "before program/floor", "after program/floor"];
     const rows = paired.map((c) => {
         const before = c.baseline!;
+        const after = [(c.medianMs / 1000).toFixed(2), (c.peakRssBytes / 1024 ** 2).toFixed(0), `${c.floor!.ratio.toFixed(2)}×`];
+        if ("failure" in before) return [`N=${c.clusters} ${c.peering}`, "—", String(c.resources), "failed", after[0]!, "—", "—", after[1]!, "—", after[2]!];
         return [
             `N=${c.clusters} ${c.peering}`,
             String(before.resources),
             String(c.resources),
             (before.medianMs / 1000).toFixed(2),
-            (c.medianMs / 1000).toFixed(2),
+            after[0]!,
             `${(c.medianMs / before.medianMs).toFixed(2)}×`,
             (before.peakRssBytes / 1024 ** 2).toFixed(0),
-            (c.peakRssBytes / 1024 ** 2).toFixed(0),
+            after[1]!,
             `${before.floor.ratio.toFixed(2)}×`,
-            `${c.floor!.ratio.toFixed(2)}×`,
+            after[2]!,
         ];
     });
+    const failures = paired.flatMap((c) => (c.baseline && "failure" in c.baseline ? [`N=${c.clusters} ${c.peering}: the baseline's case failed: ${c.baseline.failure}`] : []));
     const widths = header.map((h, index) => Math.max(h.length, ...rows.map((row) => row[index].length)));
-    return [`\nbefore: ${paired[0]!.baseline!.label}; after: this checkout (each program then its floor, in the same run)`, pad(header, widths), ...rows.map((row) => pad(row, widths)), ""].join("\n") + "\n";
+    return [`\nbefore: ${paired[0]!.baseline!.label}; after: this checkout (each program then its floor, in the same run)`, pad(header, widths), ...rows.map((row) => pad(row, widths)), ...failures, ""].join("\n") + "\n";
 }

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { BaselineError } from "../../infra/bench/baseline";
 import { runRealBench } from "./realBench";
 import { chartsEnv, findRealCharts } from "./support/realCharts";
 import { parseRunnerArgs, runnerUsage, suiteNodeArgs } from "./support/realBenchArgs";
@@ -55,6 +56,10 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
+        if (error instanceof BaselineError) {
+            process.stderr.write(`e2e: ${error.message}\n`);
+            process.exit(2);
+        }
         process.stderr.write(`e2e: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
         process.exit(1);
     },
