@@ -94,6 +94,24 @@ describe("bench targets", () => {
         const svg = renderChart([summary(1, 3, 7, 200), summary(4, 3, 8, 250), summary(4, 3, 7, 240, "none")], "machine <x>");
         assert.equal((svg.match(/<circle /g) ?? []).length, 2 * 4);
         assert.match(svg, /machine &lt;x&gt;/);
+        assert.ok(!svg.includes("program / floor"), "no floor run, no ratio panel");
+    });
+
+    test("the chart's ratio panel: program/floor where a floor ran, the baseline's own where its case finished, the target", () => {
+        const baselineOk = { label: "abc1234 x", resources: 90, medianMs: 400, msPerResource: 4, peakRssBytes: 1, floor: { medianMs: 100, minMs: 100, maxMs: 100, msPerResource: 1, ratio: 4 } };
+        const cases = [
+            summary(8, 3, 9, 300),
+            { ...withFloor(summary(16, 3, 9, 350), 1.5), baseline: baselineOk },
+            { ...withFloor(summary(64, 3, 9, 800), 1.8), baseline: { label: "abc1234 x", failure: "heap" } },
+        ];
+        const svg = renderChart(cases, "m");
+        assert.ok(svg.includes(">program / floor (×)</text>") && svg.includes(">N=64 target 2.0</text>"));
+        assert.match(svg, /<title>program, N=64: 1\.8<\/title>/);
+        assert.match(svg, /<title>before abc1234, N=16: 4\.0<\/title>/);
+        assert.ok(!/<title>before abc1234, N=64/.test(svg), "the failed baseline case has no point");
+        // The ratio panel is the last one: its title starts its part of the SVG.
+        const ratioPanel = svg.slice(svg.indexOf(">program / floor (×)</text>"));
+        assert.ok(ratioPanel.includes("<title>program, N=16: 1.5</title>") && !ratioPanel.includes("<title>program, N=8:"), "N=8 had no floor: no ratio point");
     });
 });
 
