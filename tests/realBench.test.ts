@@ -335,10 +335,10 @@ describe("--baseline: an earlier commit's program beside the current one, in the
         assert.equal(renderBeforeAfter(plain), "");
         const svg = renderRealChart([1, 8].map(paired), "m");
         assert.equal((svg.match(/<polyline /g) ?? []).length, 4 + 1 + 4 + 2 + 2, "the before time and the before RSS added");
-        assert.ok(svg.includes(">before</text>") && svg.includes(">before RSS</text>"));
-        assert.match(svg, /<title>before RSS, N=8: 2400<\/title>/);
+        assert.ok(svg.includes(">before abc1234</text>") && svg.includes(">before abc1234 RSS</text>"), "named by the baseline's short commit id");
+        assert.match(svg, /<title>before abc1234 RSS, N=8: 2400<\/title>/);
         const mixed = renderRealChart([paired(1), plain[1]!], "m");
-        assert.ok(!mixed.includes(">before RSS</text>"), "a baseline on some N only is not drawn as a line");
+        assert.ok(!mixed.includes(">before abc1234 RSS</text>"), "a baseline on some N only is not drawn as a line");
     });
 
     test("package pins that differ are listed, so a baseline never runs on packages it did not pin", () => {

@@ -27,8 +27,10 @@ function programSeries(cases: readonly RealCaseSummary[], shown = 4): ChartSerie
 }
 
 /** A `--baseline` run's figures as one more series, drawn only where every case has them. */
-function baselineSeries(cases: readonly RealCaseSummary[], label: string, value: (baseline: BaselineSeries) => number): ChartSeries[] {
+function baselineSeries(cases: readonly RealCaseSummary[], measure: string, value: (baseline: BaselineSeries) => number): ChartSeries[] {
     if (!cases.every((c) => c.baseline !== undefined)) return [];
+    // Named by its short commit id, so the chart says which code "before" was without the docs beside it.
+    const label = [`before ${cases[0]!.baseline!.label.split(" ")[0]}`, measure].filter((part) => part !== "").join(" ");
     return [{ label, color: baselineColor, dashed: true, points: cases.map((c) => ({ clusters: c.clusters, value: value(c.baseline as BaselineSeries) })) }];
 }
 
@@ -49,7 +51,7 @@ export function renderRealChart(unsorted: readonly RealCaseSummary[], caption: s
             }),
         })),
         { label: "floor", color: floorColor, dashed: true, points: cases.map((c) => ({ clusters: c.clusters, value: seconds(median(c.floor.runsMs)) })) },
-        ...baselineSeries(cases, "before", (b) => seconds(median(b.runsMs))),
+        ...baselineSeries(cases, "", (b) => seconds(median(b.runsMs))),
     ];
     const panels: ChartPanel[] = [
         { title: "median preview time (s)", series: entrySeries, format: (v) => v.toFixed(1) },
@@ -65,7 +67,7 @@ export function renderRealChart(unsorted: readonly RealCaseSummary[], caption: s
                 { label: "PSS", color: colors[2]!, points: cases.map((c) => ({ clusters: c.clusters, value: c.peakPssBytes / mebibyte })) },
                 { label: "floor RSS", color: floorColor, dashed: true, points: cases.map((c) => ({ clusters: c.clusters, value: c.floor.peakRssBytes / mebibyte })) },
                 { label: "floor + plugins RSS", color: colors[4]!, dashed: true, points: cases.map((c) => ({ clusters: c.clusters, value: rssWithProgramAtFloor(c) / mebibyte })) },
-                ...baselineSeries(cases, "before RSS", (b) => b.peakRssBytes / mebibyte),
+                ...baselineSeries(cases, "RSS", (b) => b.peakRssBytes / mebibyte),
             ],
             format: (v) => v.toFixed(0),
             target: { value: 1400, label: "N=8 target 1400" },
