@@ -42,6 +42,11 @@ export function dependencyDifferences(baseline: Manifest, current: Manifest): st
         .map((name) => `${name}: ${before[name] ?? "absent"} → ${now[name] ?? "absent"}`);
 }
 
+/** The short commit id a label starts with: how charts and progress lines name the baseline. */
+export function baselineId(label: string): string {
+    return label.split(" ")[0]!;
+}
+
 /** Resolves `revision` in this repository and checks that it can run on this checkout's node_modules. */
 export function resolveBaseline(revision: string): Baseline {
     const resolved = git(["rev-parse", "--verify", "--quiet", `${revision}^{commit}`]);

@@ -1,4 +1,5 @@
 import { ChartPanel, renderSmallMultiples } from "./smallMultiples";
+import { baselineId } from "./baseline";
 import { CaseSummary, maxFloorRatioAt64 } from "./summary";
 
 const blue = "#1f6feb";
@@ -16,7 +17,7 @@ function floorRatioPanel(fullMesh: readonly CaseSummary[]): ChartPanel | undefin
         title: "program / floor (×)",
         series: [
             { label: "program", color: blue, points: withFloor.map((c) => ({ clusters: c.clusters, value: c.floor!.ratio })) },
-            ...(before.length > 0 ? [{ label: `before ${withFloor.find((c) => c.baseline)!.baseline!.label.split(" ")[0]}`, color: brown, dashed: true, points: before }] : []),
+            ...(before.length > 0 ? [{ label: `before ${baselineId(withFloor.find((c) => c.baseline)!.baseline!.label)}`, color: brown, dashed: true, points: before }] : []),
         ],
         format: (v) => v.toFixed(1),
         target: { value: maxFloorRatioAt64, label: `N=64 target ${maxFloorRatioAt64.toFixed(1)}` },

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { Baseline, exportBaseline, resolveBaseline } from "./baseline";
+import { Baseline, baselineId, exportBaseline, resolveBaseline } from "./baseline";
 import type { CaseResult } from "./case";
 import { renderChart } from "./chart";
 import type { FloorResult } from "./floorCase";
@@ -115,20 +115,19 @@ function main(argv: string[]): number {
     }
     const nodeArgs = projectNodeArgs();
     // Before any case runs: a revision that cannot run here is one message, not a failure minutes in.
-    const baselineOf = options.baseline === undefined ? undefined : resolveBaseline(options.baseline);
-    const baselineDir = baselineOf ? fs.mkdtempSync(path.join(os.tmpdir(), "ambient-spire-bench-baseline-")) : undefined;
+    const resolved = options.baseline === undefined ? undefined : resolveBaseline(options.baseline);
+    const baseline = resolved ? { of: resolved, dir: fs.mkdtempSync(path.join(os.tmpdir(), "ambient-spire-bench-baseline-")) } : undefined;
     const runs: { result: CaseResult; floor?: FloorResult; baseline?: BaselineRun }[] = [];
     try {
-        if (baselineOf && baselineDir) exportBaseline(baselineOf, baselineDir);
-        const baseline = baselineOf && baselineDir ? { of: baselineOf, dir: baselineDir } : undefined;
+        if (baseline) exportBaseline(baseline.of, baseline.dir);
         for (const c of options.cases) {
             const withFloor = c.peering === "full-mesh" && options.floor.includes(c.clusters);
-            const extra = withFloor ? ` and its floor${baseline ? `, then ${baseline.of.label.split(" ")[0]}'s and its floor` : ""}` : "";
+            const extra = withFloor ? ` and its floor${baseline ? `, then ${baselineId(baseline.of.label)}'s and its floor` : ""}` : "";
             if (!options.json) process.stderr.write(`running N=${c.clusters} ${c.peering}${extra} (warm-up + ${options.runs} runs each)…\n`);
             runs.push(runCase(nodeArgs, c.clusters, c.peering, options.runs, withFloor, baseline));
         }
     } finally {
-        if (baselineDir) fs.rmSync(baselineDir, { recursive: true, force: true });
+        if (baseline) fs.rmSync(baseline.dir, { recursive: true, force: true });
     }
     const cases = runs.map((r) => summarise(r.result, r.floor, r.baseline));
     const checks = checkTargets(cases);

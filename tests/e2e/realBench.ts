@@ -136,10 +136,6 @@ async function measure(n: number, runs: number, { toolchain, baseline, root, sam
                 atRssPeak: highestRun.peak.atRssPeak,
             };
         };
-        const entrySeries = async (label: string, run: Parameters<typeof timedSeries>[1], expected: number) => {
-            const { runsMs, peakRssBytes, peakPssBytes } = await timedSeries(label, run, expected);
-            return { runsMs, peakRssBytes, peakPssBytes };
-        };
         const ownCount = own.filter((s) => !s.type.startsWith("pulumi:providers:")).length;
         // The other entries, precompiled last: it rewrites the project copy's Pulumi.yaml.
         const otherEntries = [];
@@ -148,7 +144,7 @@ async function measure(n: number, runs: number, { toolchain, baseline, root, sam
             const withEntry = (label: string) => timedPreview({
                 pulumi: path.join(toolchain.bin, "pulumi"), cwd: project.dir, env: { ...project.env, ...entryEnvironment(entry) }, stack: stackFile.name, logDir, label, timeoutMs: previewTimeoutMs, sampler,
             });
-            otherEntries.push({ entry, ...(await entrySeries(entry, withEntry, ownCount)) });
+            otherEntries.push({ entry, ...(await timedSeries(entry, withEntry, ownCount)) });
         }
         const floorDir = path.join(caseRoot, "floor");
         writeFloorProject(floorDir);
@@ -161,7 +157,7 @@ async function measure(n: number, runs: number, { toolchain, baseline, root, sam
         const floorPreview = (label: string) => timedPreview({
             pulumi: path.join(toolchain.bin, "pulumi"), cwd: floorDir, env: project.env, stack: "floor", logDir, label, timeoutMs: previewTimeoutMs, sampler,
         });
-        const floor = await entrySeries("floor", floorPreview, own.length);
+        const floor = await timedSeries("floor", floorPreview, own.length);
         // Last: the baseline commit's program on the same stack file, stack and backend, from a sibling directory.
         let before: BaselineSeries | undefined;
         if (baseline) {

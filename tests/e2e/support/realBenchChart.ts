@@ -1,3 +1,4 @@
+import { baselineId } from "../../../infra/bench/baseline";
 import { median } from "../../../infra/bench/summary";
 import { ChartPanel, ChartSeries, renderSmallMultiples } from "../../../infra/bench/smallMultiples";
 import type { BaselineSeries, RealCaseSummary } from "./realBenchReport";
@@ -30,7 +31,7 @@ function programSeries(cases: readonly RealCaseSummary[], shown = 4): ChartSerie
 function baselineSeries(cases: readonly RealCaseSummary[], measure: string, value: (baseline: BaselineSeries) => number): ChartSeries[] {
     if (!cases.every((c) => c.baseline !== undefined)) return [];
     // Named by its short commit id, so the chart says which code "before" was without the docs beside it.
-    const label = [`before ${cases[0]!.baseline!.label.split(" ")[0]}`, measure].filter((part) => part !== "").join(" ");
+    const label = [`before ${baselineId(cases[0]!.baseline!.label)}`, measure].filter((part) => part !== "").join(" ");
     return [{ label, color: baselineColor, dashed: true, points: cases.map((c) => ({ clusters: c.clusters, value: value(c.baseline as BaselineSeries) })) }];
 }
 
